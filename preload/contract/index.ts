@@ -1,0 +1,20 @@
+import { app } from './app';
+import type { Bridge, EventPayloads, Handlers } from './define';
+
+/**
+ * The single IPC contract. Channels (`domain:name`), inputs, outputs, events and error codes
+ * are declared here once; main's handlers, the preload bridge, the renderer's types and the
+ * conformance test all derive from it. Add a domain as its own file and list it here.
+ */
+export const contract = {
+  app,
+} as const;
+
+export type Contract = typeof contract;
+export type EicApi = Bridge<Contract>;
+export type MainHandlers = Handlers<Contract>;
+export type MainEvents = EventPayloads<Contract>;
+
+export * from './define';
+export * from './errors';
+export * from './app';

@@ -1,0 +1,98 @@
+import { useSyncExternalStore } from 'react';
+
+export const VIEWS = [
+  { id: 'hosts', label: 'Hosts', icon: 'server', shortcut: '1' },
+  { id: 'endpoints', label: 'Endpoints', icon: 'endpoint', shortcut: '2' },
+  { id: 'profiles', label: 'Profiles', icon: 'profile', shortcut: '3' },
+  { id: 'tunnels', label: 'Tunnels', icon: 'tunnel', shortcut: '4' },
+] as const;
+
+export type ViewId = (typeof VIEWS)[number]['id'];
+
+export type TabStatus = 'connecting' | 'live' | 'closed' | 'failed';
+
+/** A session tab (an SSH terminal, later other kinds). The first tab is always the workspace. */
+export interface SessionTab {
+  id: string;
+  title: string;
+  status: TabStatus;
+}
+
+export interface WorkspaceState {
+  view: ViewId;
+  tabs: readonly SessionTab[];
+  /** 'workspace' or a session tab's id. */
+  active: string;
+}
+
+export const WORKSPACE_TAB = 'workspace';
+
+type Listener = () => void;
+
+/** The shell's state: which view, which tabs, which tab is in front. Plain and synchronous. */
+export class WorkspaceStore {
+  private state: WorkspaceState = { view: 'hosts', tabs: [], active: WORKSPACE_TAB };
+  private readonly listeners = new Set<Listener>();
+
+  getState = (): WorkspaceState => this.state;
+
+  subscribe = (listener: Listener): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  private set(next: Partial<WorkspaceState>): void {
+    this.state = { ...this.state, ...next };
+    for (const l of this.listeners) l();
+  }
+
+  showView(view: ViewId): void {
+    this.set({ view, active: WORKSPACE_TAB });
+  }
+
+  openTab(tab: SessionTab): void {
+    const exists = this.state.tabs.some((t) => t.id === tab.id);
+    this.set({ tabs: exists ? this.state.tabs : [...this.state.tabs, tab], active: tab.id });
+  }
+
+  updateTab(id: string, patch: Partial<Omit<SessionTab, 'id'>>): void {
+    this.set({ tabs: this.state.tabs.map((t) => (t.id === id ? { ...t, ...patch } : t)) });
+  }
+
+  closeTab(id: string): void {
+    const index = this.state.tabs.findIndex((t) => t.id === id);
+    if (index < 0) return;
+    const tabs = this.state.tabs.filter((t) => t.id !== id);
+    let active = this.state.active;
+    if (active === id) active = tabs[Math.min(index, tabs.length - 1)]?.id ?? WORKSPACE_TAB;
+    this.set({ tabs, active });
+  }
+
+  activate(id: string): void {
+    if (id === WORKSPACE_TAB || this.state.tabs.some((t) => t.id === id)) this.set({ active: id });
+  }
+
+  /** Moves the active tab by `delta` (wrapping), across the workspace tab and session tabs. */
+  cycle(delta: number): void {
+    const order = [WORKSPACE_TAB, ...this.state.tabs.map((t) => t.id)];
+    const at = order.indexOf(this.state.active);
+    const next = order[(at + delta + order.length) % order.length];
+    if (next) this.set({ active: next });
+  }
+
+  moveTab(id: string, toIndex: number): void {
+    const tabs = [...this.state.tabs];
+    const from = tabs.findIndex((t) => t.id === id);
+    if (from < 0) return;
+    const [tab] = tabs.splice(from, 1);
+    if (!tab) return;
+    tabs.splice(Math.max(0, Math.min(toIndex, tabs.length)), 0, tab);
+    this.set({ tabs });
+  }
+}
+
+export const workspace = new WorkspaceStore();
+
+export function useWorkspace(): WorkspaceState {
+  return useSyncExternalStore(workspace.subscribe, workspace.getState);
+}
