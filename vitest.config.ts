@@ -32,6 +32,7 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Real servers and processes: two cores, so keep files from crowding each other.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
