@@ -18,3 +18,4 @@ export type MainEvents = EventPayloads<Contract>;
 export * from './define';
 export * from './errors';
 export * from './app';
+export * from './sessions';
