@@ -1,0 +1,33 @@
+import { access, chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LauncherFs } from './launcherIo';
+
+/** LauncherFs over node:fs: private folders under the system temp folder. */
+export class NodeLauncherFs implements LauncherFs {
+  constructor(private readonly tempRoot: string = tmpdir()) {}
+
+  async makeTempDir(prefix: string): Promise<string> {
+    const dir = await mkdtemp(join(this.tempRoot, prefix));
+    // mkdtemp already uses 0700 on POSIX; say so explicitly in case a umask or platform differs.
+    await chmod(dir, 0o700);
+    return dir;
+  }
+
+  async writePrivateFile(path: string, content: Uint8Array): Promise<void> {
+    await writeFile(path, content, { mode: 0o600, flag: 'wx' });
+  }
+
+  async remove(path: string): Promise<void> {
+    await rm(path, { recursive: true, force: true });
+  }
+
+  async exists(path: string): Promise<boolean> {
+    try {
+      await access(path);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
