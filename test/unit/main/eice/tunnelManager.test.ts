@@ -1,0 +1,227 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { ConnectionBudget } from '../../../../main/eice/connectionBudget';
+import { TunnelManager, type TunnelOpenOptions } from '../../../../main/eice/tunnelManager';
+import { AppError } from '../../../../preload/contract/errors';
+import { aTarget, FakeEice, testCredentials } from './fakeEice';
+
+const fakes: FakeEice[] = [];
+const managers: TunnelManager[] = [];
+const sockets: Socket[] = [];
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.destroy();
+  await Promise.all(managers.splice(0).map((m) => m.dispose()));
+  await Promise.all(fakes.splice(0).map((f) => f.stop()));
+});
+
+async function setup(limitPerEndpoint?: number): Promise<{ fake: FakeEice; manager: TunnelManager }> {
+  const fake = await FakeEice.start();
+  fakes.push(fake);
+  const manager = new TunnelManager({
+    ...(limitPerEndpoint ? { limitPerEndpoint } : {}),
+    webSocketFactory: (url, options) => new WebSocket(url.replace(/^wss:\/\/[^/]+/, `ws://${fake.address}`), { ...options, createConnection: undefined }),
+  });
+  managers.push(manager);
+  return { fake, manager };
+}
+
+const opts: TunnelOpenOptions = { credentials: testCredentials, env: {} };
+
+async function thrown(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error('expected a failure');
+}
+
+function dial(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => resolve(s));
+    s.once('error', reject);
+    sockets.push(s);
+  });
+}
+
+/** Writes `payload`, reads the same number of bytes back, then half-closes. */
+function echoThrough(socket: Socket, payload: Buffer): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let got = 0;
+    socket.on('data', (c: Buffer) => {
+      chunks.push(c);
+      got += c.length;
+      if (got === payload.length) resolve(Buffer.concat(chunks));
+    });
+    socket.write(payload);
+  });
+}
+
+const closedSocket = (s: Socket): Promise<void> => (s.closed ? Promise.resolve() : new Promise((r) => s.once('close', () => r())));
+
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((r) => setTimeout(r, 5));
+}
+
+describe('ConnectionBudget', () => {
+  it('refuses the 21st connection, naming what uses the 20', () => {
+    const budget = new ConnectionBudget();
+    const slots = [];
+    for (let i = 0; i < 14; i++) slots.push(budget.acquire('eice-0abc', { kind: 'ssh', label: `web-${i % 6}` }));
+    slots.push(budget.acquire('eice-0abc', { kind: 'rdp', label: 'win-1' }));
+    for (let i = 0; i < 5; i++) slots.push(budget.acquire('eice-0abc', { kind: 'forward', label: 'postgres' }));
+    const error = (() => {
+      try {
+        budget.acquire('eice-0abc', { kind: 'ssh', label: 'web-9' });
+      } catch (e) {
+        return e as AppError;
+      }
+      throw new Error('not refused');
+    })();
+    expect(error.code).toBe('EIC_CONNECTION_LIMIT');
+    expect(error.message).toBe('eice-0abc is using 20 of 20 connections: 14 SSH tabs (web-0, web-1, web-2, web-3, …), 1 RDP connection (win-1), 5 port-forward connections (postgres).');
+    // Another endpoint has its own 20; a released slot frees one.
+    expect(() => budget.acquire('eice-0def', { kind: 'ssh', label: 'x' })).not.toThrow();
+    slots[0]!.release();
+    slots[0]!.release();
+    expect(budget.used('eice-0abc')).toBe(19);
+    expect(() => budget.acquire('eice-0abc', { kind: 'ssh', label: 'web-9' })).not.toThrow();
+  });
+});
+
+describe('TunnelManager', () => {
+  it('refuses the 21st stream before opening it, and opens again once one closes', async () => {
+    const { fake, manager } = await setup();
+    const streams = [];
+    for (let i = 0; i < 20; i++) streams.push(await manager.openStream(aTarget(), { kind: 'ssh', label: `web-${i}` }, opts));
+    expect(manager.connectionsInUse('eice-0123456789abcdef0')).toBe(20);
+    const upgrades = fake.seen.length;
+    const error = await thrown(manager.openStream(aTarget(), { kind: 'ssh', label: 'one-too-many' }, opts));
+    expect(error.code).toBe('EIC_CONNECTION_LIMIT');
+    expect(error.message).toContain('20 of 20');
+    expect(fake.seen.length).toBe(upgrades);
+    await manager.stop(streams[0]!.id);
+    await until(() => manager.connectionsInUse('eice-0123456789abcdef0') === 19);
+    await manager.openStream(aTarget(), { kind: 'ssh', label: 'now-fits' }, opts);
+  });
+
+  it('releases the slot of a tunnel that failed to open', async () => {
+    const { fake, manager } = await setup();
+    fake.answer = () => ({ refuse: { status: 403, body: '{"ErrorCode":"AccessDenied","Message":"no"}' } });
+    expect((await thrown(manager.openStream(aTarget(), { kind: 'ssh', label: 'a' }, opts))).code).toBe('EIC_TUNNEL_ACCESS_DENIED');
+    expect(manager.connectionsInUse('eice-0123456789abcdef0')).toBe(0);
+  });
+
+  it('lists streams and listeners with their counters, and tells subscribers about changes', async () => {
+    const { manager } = await setup();
+    let changes = 0;
+    const off = manager.onChange(() => changes++);
+    const stream = await manager.openStream(aTarget(), { kind: 'ssh', label: 'web-1', hostId: 'h1' }, opts);
+    const listener = await manager.startListener(aTarget({ remotePort: 3389 }), { kind: 'rdp', label: 'win-1' }, opts);
+    const echoed = echoThrough(await dial(listener.port), Buffer.from('hello rdp'));
+    expect((await echoed).toString()).toBe('hello rdp');
+    stream.write('abc');
+    await new Promise<void>((r) => stream.once('data', () => r()));
+    const rows = manager.list();
+    expect(rows).toHaveLength(2);
+    const s = rows.find((r) => r.type === 'stream')!;
+    expect(s).toMatchObject({ id: stream.id, kind: 'ssh', label: 'web-1', hostId: 'h1', endpointId: 'eice-0123456789abcdef0', target: '10.0.1.23:22', bytesOut: 3, bytesIn: 3 });
+    expect(Date.parse(s.expiresAt!) - Date.parse(s.openedAt)).toBe(3600_000);
+    const l = rows.find((r) => r.type === 'listener')!;
+    expect(l).toMatchObject({ kind: 'rdp', label: 'win-1', target: '10.0.1.23:3389', localPort: listener.port, bytesIn: 9, bytesOut: 9, connections: { active: 1, total: 1, refused: 0 } });
+    expect(changes).toBeGreaterThan(2);
+    off();
+    await manager.stop(listener.id);
+    await manager.stop(stream.id);
+    expect(manager.list()).toEqual([]);
+    expect((await thrown(manager.stop('tun-nope'))).code).toBe('NOT_FOUND');
+  });
+
+  it('carries data through a listener byte-exact, one tunnel per accepted connection', async () => {
+    const { fake, manager } = await setup();
+    const listener = await manager.startListener(aTarget(), { kind: 'forward', label: 'pg' }, opts);
+    const payloads = [randomBytes(2_000_000), randomBytes(777_777), randomBytes(1)];
+    const results = await Promise.all(payloads.map(async (p) => echoThrough(await dial(listener.port), p)));
+    for (let i = 0; i < payloads.length; i++) {
+      expect(createHash('sha256').update(results[i]!).digest('hex')).toBe(createHash('sha256').update(payloads[i]!).digest('hex'));
+    }
+    expect(fake.seen).toHaveLength(3);
+    expect(listener.totalConnections).toBe(3);
+    expect(listener.bytesOut).toBe(2_000_000 + 777_777 + 1);
+  });
+
+  it('shares the endpoint budget between streams and listener connections', async () => {
+    const { manager } = await setup(3);
+    await manager.openStream(aTarget(), { kind: 'ssh', label: 'web-1' }, opts);
+    await manager.openStream(aTarget(), { kind: 'ssh', label: 'web-2' }, opts);
+    const listener = await manager.startListener(aTarget({ remotePort: 3389 }), { kind: 'rdp', label: 'win-1' }, opts);
+    const first = await dial(listener.port);
+    expect((await echoThrough(first, Buffer.from('x'))).toString()).toBe('x');
+    const second = await dial(listener.port);
+    await closedSocket(second);
+    expect(listener.refusedConnections).toBe(1);
+    expect(listener.lastError?.code).toBe('EIC_CONNECTION_LIMIT');
+    expect(listener.lastError?.message).toContain('2 SSH tabs (web-1, web-2), 1 RDP connection (win-1)');
+    expect((await thrown(manager.openStream(aTarget(), { kind: 'ssh', label: 'web-3' }, opts))).code).toBe('EIC_CONNECTION_LIMIT');
+  });
+
+  it('caps a listener at its own limit and never above 20', async () => {
+    const { manager } = await setup();
+    const listener = await manager.startListener(aTarget(), { kind: 'forward', label: 'f' }, { ...opts, maxConnections: 1 });
+    const first = await dial(listener.port);
+    await echoThrough(first, Buffer.from('1'));
+    const second = await dial(listener.port);
+    await closedSocket(second);
+    expect(listener.lastError?.message).toContain('limit');
+    expect((await thrown(manager.startListener(aTarget(), { kind: 'forward', label: 'f' }, { ...opts, maxConnections: 21 }))).code).toBe('INVALID_INPUT');
+  });
+
+  it('closes the local connection and records why when the tunnel is refused', async () => {
+    const { fake, manager } = await setup();
+    fake.answer = () => ({ refuse: { status: 400, body: '{"ErrorCode":"InvalidParameter","Message":"The specified RemotePort is not valid. Specify either 22 or 3389 and try again."}' } });
+    const listener = await manager.startListener(aTarget({ remotePort: 5432 }), { kind: 'forward', label: 'pg' }, opts);
+    const socket = await dial(listener.port);
+    await closedSocket(socket);
+    await until(() => listener.activeConnections === 0);
+    expect(listener.lastError?.code).toBe('EIC_PORT_NOT_ALLOWED');
+    expect(manager.connectionsInUse('eice-0123456789abcdef0')).toBe(0);
+    expect(manager.list()[0]!.lastError?.message).toContain('Specify either 22 or 3389');
+  });
+
+  it('a listener with an idle timeout stops itself when nothing uses it', async () => {
+    const { manager } = await setup();
+    const listener = await manager.startListener(aTarget(), { kind: 'rdp', label: 'win' }, { ...opts, idleTimeoutMs: 50 });
+    const socket = await dial(listener.port);
+    await echoThrough(socket, Buffer.from('still here'));
+    expect(listener.state).toBe('listening');
+    socket.end();
+    await until(() => listener.state === 'stopped');
+    expect(manager.list()).toEqual([]);
+  });
+
+  it('refuses a taken local port clearly', async () => {
+    const { manager } = await setup();
+    const first = await manager.startListener(aTarget(), { kind: 'forward', label: 'a' }, opts);
+    const error = await thrown(manager.startListener(aTarget(), { kind: 'forward', label: 'b' }, { ...opts, port: first.port }));
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.message).toContain(`${first.port} is already in use`);
+  });
+
+  it('dispose() closes everything and refuses new tunnels', async () => {
+    const { fake, manager } = await setup();
+    const stream = await manager.openStream(aTarget(), { kind: 'ssh', label: 'a' }, opts);
+    const listener = await manager.startListener(aTarget(), { kind: 'forward', label: 'b' }, opts);
+    const socket = await dial(listener.port);
+    await echoThrough(socket, Buffer.from('x'));
+    await manager.dispose();
+    expect(stream.state).toBe('closed');
+    expect(listener.state).toBe('stopped');
+    await closedSocket(socket);
+    expect(fake.sockets.size).toBe(0);
+    expect((await thrown(manager.openStream(aTarget(), { kind: 'ssh', label: 'c' }, opts))).code).toBe('CANCELLED');
+  });
+});
