@@ -68,7 +68,8 @@ export class LinuxLauncher implements RdpLauncher {
         process = await this.options.runner.spawn(client.path, remminaArguments(request));
       } else {
         const args = xfreerdpArguments(request, { authOnly });
-        process = await this.options.runner.spawn(client.path, args, request.password === undefined ? {} : { stdin: `${request.password}\n` });
+        const env = { DISPLAY: this.options.display! };
+        process = await this.options.runner.spawn(client.path, args, request.password === undefined ? { env } : { env, stdin: `${request.password}\n` });
       }
     } catch (error) {
       throw new AppError('RDP_LAUNCH_FAILED', `${client.name} could not be started.`, {

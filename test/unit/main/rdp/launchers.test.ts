@@ -239,6 +239,7 @@ describe('the Linux launcher (xfreerdp, Remmina)', () => {
     ]);
     expect(process!.args.join(' ')).not.toContain(PASSWORD);
     expect(process!.options.stdin).toBe(`${PASSWORD}\n`);
+    expect(process!.options.env).toEqual({ DISPLAY: ':0' });
     expect(launched.passwordDelivered).toBe(true);
     expect(launched.authOnly).toBe(false);
   });
