@@ -26,6 +26,11 @@ export interface LocalListenerOptions {
   acquireSlot: () => BudgetSlot;
   /** Opens one tunnel for one accepted connection. */
   openTunnel: (signal: AbortSignal) => Promise<TunnelStream>;
+  /**
+   * Runs for every accepted connection in parallel with its tunnel's opening (an ephemeral key
+   * push); bytes flow only once both are done, and its failure closes the connection.
+   */
+  prepare?: (signal: AbortSignal) => Promise<void>;
   log?: Logger;
   /** Called when connections come and go, or the listener stops. */
   onChange?: () => void;
@@ -56,8 +61,14 @@ export class LocalListener {
   /** The last thing that went wrong (a refused tunnel, the cap), for the Tunnels view. */
   lastError: AppError | undefined;
 
+  readonly address = '127.0.0.1';
+  /** When the idle timeout will stop it, while it has no connection. */
+  idleClosesAt: Date | undefined;
+
   private readonly server: Server;
   private readonly connections = new Set<Connection>();
+  private readonly connectionListeners = new Set<(active: number) => void>();
+  private readonly closedListeners = new Set<(reason: 'stopped' | 'error', error?: Error) => void>();
   private closedBytesIn = 0;
   private closedBytesOut = 0;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -96,7 +107,10 @@ export class LocalListener {
       this.server.once('error', onError);
       this.server.listen(port, '127.0.0.1', () => {
         this.server.removeListener('error', onError);
-        this.server.on('error', (error) => this.options.log?.warn('listener error', { id: this.id, error }));
+        this.server.on('error', (error) => {
+          this.options.log?.warn('listener error', { id: this.id, error });
+          void this.close('error', error);
+        });
         resolve();
       });
     });
@@ -108,6 +122,32 @@ export class LocalListener {
 
   get activeConnections(): number {
     return this.connections.size;
+  }
+
+  /** When the earliest open tunnel reaches its maximum duration, if any is open. */
+  get expiresAt(): Date | undefined {
+    let earliest: Date | undefined;
+    for (const c of this.connections) {
+      if (c.tunnel && (!earliest || c.tunnel.expiresAt < earliest)) earliest = c.tunnel.expiresAt;
+    }
+    return earliest;
+  }
+
+  /** Called whenever a connection opens or closes, with the new count. */
+  onConnectionsChanged(listener: (active: number) => void): () => void {
+    this.connectionListeners.add(listener);
+    return () => this.connectionListeners.delete(listener);
+  }
+
+  /** Called once when the listener stops: 'stopped' (asked to, or idle), 'error' (the server socket failed). */
+  onClosed(listener: (reason: 'stopped' | 'error', error?: Error) => void): () => void {
+    this.closedListeners.add(listener);
+    return () => this.closedListeners.delete(listener);
+  }
+
+  private connectionsChanged(): void {
+    for (const l of this.connectionListeners) l(this.connections.size);
+    this.options.onChange?.();
   }
 
   /** Bytes that came from the instance, over every connection so far. */
@@ -164,9 +204,18 @@ export class LocalListener {
     socket.on('error', (error) => {
       this.options.log?.debug('listener socket error', { id: this.id, error });
     });
-    this.options.onChange?.();
-    this.options.openTunnel(connection.abort.signal).then(
-      (tunnel) => {
+    this.connectionsChanged();
+    const opening = this.options.openTunnel(connection.abort.signal);
+    const prepared = this.options.prepare ? this.options.prepare(connection.abort.signal) : Promise.resolve();
+    // A failed preparation must not leave its tunnel open: close whatever opened.
+    const both = Promise.all([opening, prepared]).catch(async (error: unknown) => {
+      connection.abort.abort();
+      const tunnel = await opening.catch(() => undefined);
+      tunnel?.destroy();
+      throw error;
+    });
+    both.then(
+      ([tunnel]) => {
         socket.removeListener('close', onEarlyClose);
         if (socket.destroyed || this.state === 'stopped') {
           tunnel.destroy();
@@ -224,13 +273,14 @@ export class LocalListener {
     this.closedBytesIn += connection.tunnel?.bytesReceived ?? 0;
     this.closedBytesOut += connection.tunnel?.bytesSent ?? 0;
     this.armIdleTimer();
-    this.options.onChange?.();
+    this.connectionsChanged();
   }
 
   private armIdleTimer(): void {
     const idle = this.options.idleTimeoutMs;
     if (idle === undefined || this.state !== 'listening' || this.connections.size > 0) return;
     this.disarmIdleTimer();
+    this.idleClosesAt = new Date(Date.now() + idle);
     this.idleTimer = setTimeout(() => {
       this.options.log?.info('listener idle, stopping', { id: this.id, idleTimeoutMs: idle });
       void this.close();
@@ -241,10 +291,11 @@ export class LocalListener {
   private disarmIdleTimer(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
+    this.idleClosesAt = undefined;
   }
 
-  /** Stops accepting, closes every connection and its tunnel (normal close), and resolves when all are gone. */
-  close(): Promise<void> {
+  /** Stops accepting, closes every connection and its tunnel (normal close), and resolves when all are gone. Idempotent. */
+  close(reason: 'stopped' | 'error' = 'stopped', error?: Error): Promise<void> {
     this.stopping ??= (async () => {
       this.disarmIdleTimer();
       const wasListening = this.state !== 'stopped';
@@ -258,7 +309,9 @@ export class LocalListener {
         this.finish(c);
       });
       await Promise.all([serverClosed, ...pending]);
-      this.options.log?.info('listener stopped', { id: this.id, total: this.totalConnections });
+      this.options.log?.info('listener stopped', { id: this.id, total: this.totalConnections, reason });
+      for (const l of this.closedListeners) l(reason, error);
+      this.closedListeners.clear();
       this.options.onChange?.();
     })();
     return this.stopping;

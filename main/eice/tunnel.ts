@@ -10,6 +10,8 @@ import { presignOpenTunnelUrl, type AwsCredentials } from './presign';
 
 /** Where a tunnel goes: an endpoint and a private address:port behind it. */
 export interface TunnelTarget {
+  /** For display only (the Tunnels view); the service is told only the address. */
+  instanceId?: string;
   endpointId: string;
   dnsName: string;
   fipsDnsName?: string;
@@ -57,6 +59,8 @@ export type TunnelState = 'open' | 'closing' | 'closed';
  * One EICE tunnel as a Node Duplex: bytes written go to the target in BINARY frames, bytes from
  * the target come out of the readable side. Backpressure both ways: the socket pauses while
  * the readable side is full, and writes are held while too much is waiting for the socket.
+ *
+ * Emits 'progress' (no arguments) whenever bytesSent or bytesReceived moves.
  *
  * It never emits 'error' for a tunnel that ended badly (a close code, a dropped connection):
  * it ends its readable side and sets `closeError`, so a consumer that only pipes it cannot crash
@@ -122,6 +126,7 @@ export class TunnelStream extends Duplex {
       return;
     }
     this.bytesReceived += data.length;
+    this.emit('progress');
     if (!this.push(data)) this.ws.pause();
   }
 
@@ -189,6 +194,7 @@ export class TunnelStream extends Duplex {
     const length = frame.length;
     this.inFlight += length;
     this.bytesSent += length;
+    this.emit('progress');
     this.ws.send(frame, { binary: true, compress: false, fin: true }, () => {
       this.inFlight -= length;
       if (this.heldWrite && this.inFlight <= WRITE_HIGH_WATER_BYTES / 2) {

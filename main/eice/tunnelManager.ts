@@ -1,4 +1,5 @@
 import { AppError } from '../../preload/contract/errors';
+import type { TunnelInfo } from '../../preload/contract/tunnels';
 import type { Logger } from '../log';
 import { ConnectionBudget, EICE_CONNECTIONS_PER_ENDPOINT, type BudgetSlot, type TunnelOwner } from './connectionBudget';
 import { LocalListener } from './localListener';
@@ -16,32 +17,12 @@ export interface ListenerOptions extends TunnelOpenOptions {
   maxConnections?: number;
   /** Stop the listener after this long without connections (never, by default). */
   idleTimeoutMs?: number;
+  /** Runs in parallel with each connection's tunnel (an ephemeral key push); see LocalListener. */
+  prepare?: (signal: AbortSignal) => Promise<void>;
 }
 
-/** One row of the Tunnels view: a stream (SSH) or a listener (RDP, forwards). */
-export interface TunnelInfo {
-  id: string;
-  type: 'stream' | 'listener';
-  kind: TunnelOwner['kind'];
-  label: string;
-  hostId?: string;
-  endpointId: string;
-  /** ip:port behind the endpoint ([v6]:port for IPv6). */
-  target: string;
-  /** The listener's port on 127.0.0.1. */
-  localPort?: number;
-  /** Bytes from the instance. */
-  bytesIn: number;
-  /** Bytes to the instance. */
-  bytesOut: number;
-  /** Live connections (a stream is one) and all so far. */
-  connections: { active: number; total: number; refused: number };
-  openedAt: string;
-  /** When EICE will end the tunnel (streams only: a listener's tunnels each have their own). */
-  expiresAt?: string;
-  /** The last failure (listeners: a refused connection or a tunnel that ended badly). */
-  lastError?: { code: string; message: string; hint: string };
-}
+/** One row of the Tunnels view, in the contract's shape (preload/contract/tunnels.ts). */
+export type { TunnelInfo } from '../../preload/contract/tunnels';
 
 export interface TunnelManagerOptions {
   log?: Logger;
@@ -59,7 +40,14 @@ interface StreamEntry {
   slot: BudgetSlot;
 }
 
-const targetText = (t: TunnelTarget): string => `${t.privateIpAddress.includes(':') ? `[${t.privateIpAddress}]` : t.privateIpAddress}:${t.remotePort}`;
+/** Byte counters move constantly: tell subscribers at most this often (opens and closes go out at once). */
+const PROGRESS_INTERVAL_MS = 500;
+
+const targetOf = (t: TunnelTarget): TunnelInfo['target'] => ({
+  ...(t.instanceId ? { instanceId: t.instanceId } : {}),
+  privateIp: t.privateIpAddress,
+  port: t.remotePort,
+});
 
 /**
  * The one place the app opens tunnels, so the Tunnels view and each endpoint's 20-connection
@@ -71,6 +59,7 @@ export class TunnelManager {
   private readonly streams = new Map<string, StreamEntry>();
   private readonly listeners = new Map<string, LocalListener>();
   private readonly changeListeners = new Set<() => void>();
+  private progressTimer: NodeJS.Timeout | undefined;
   private state: State = 'running';
 
   constructor(private readonly options: TunnelManagerOptions = {}) {
@@ -81,13 +70,24 @@ export class TunnelManager {
     if (this.state === 'disposed') throw new AppError('CANCELLED', 'The app is shutting down, so no tunnel can be opened.');
   }
 
-  private open(target: TunnelTarget, opts: TunnelOpenOptions, signal?: AbortSignal): Promise<TunnelStream> {
-    return openTunnel(target, {
+  private async open(target: TunnelTarget, opts: TunnelOpenOptions, signal?: AbortSignal): Promise<TunnelStream> {
+    const stream = await openTunnel(target, {
       ...opts,
       ...(signal ? { signal } : {}),
       ...(this.options.log ? { log: this.options.log } : {}),
       ...(this.options.webSocketFactory ? { webSocketFactory: this.options.webSocketFactory } : {}),
     });
+    stream.on('progress', () => this.progressed());
+    return stream;
+  }
+
+  private progressed(): void {
+    if (this.progressTimer || this.state === 'disposed') return;
+    this.progressTimer = setTimeout(() => {
+      this.progressTimer = undefined;
+      this.emitChange();
+    }, PROGRESS_INTERVAL_MS);
+    this.progressTimer.unref();
   }
 
   /**
@@ -129,13 +129,14 @@ export class TunnelManager {
    */
   async startListener(target: TunnelTarget, owner: TunnelOwner, opts: ListenerOptions): Promise<LocalListener> {
     this.ensureRunning();
-    const { port, maxConnections, idleTimeoutMs, ...tunnelOptions } = opts;
+    const { port, maxConnections, idleTimeoutMs, prepare, ...tunnelOptions } = opts;
     const listener: LocalListener = new LocalListener({
       target,
       owner,
       ...(port !== undefined ? { port } : {}),
       ...(maxConnections !== undefined ? { maxConnections } : {}),
       ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}),
+      ...(prepare ? { prepare } : {}),
       acquireSlot: () => this.budget.acquire(target.endpointId, owner),
       openTunnel: (signal) => this.open(target, tunnelOptions, signal),
       ...(this.options.log ? { log: this.options.log.child('listener') } : {}),
@@ -155,46 +156,51 @@ export class TunnelManager {
     return this.budget.used(endpointId);
   }
 
-  /** A snapshot of every open stream and listener. */
+  /** A snapshot of every open stream and listener, oldest first. */
   list(): TunnelInfo[] {
     const rows: TunnelInfo[] = [];
     for (const { stream, owner } of this.streams.values()) {
       rows.push({
-        id: stream.id,
-        type: 'stream',
+        tunnelId: stream.id,
         kind: owner.kind,
         label: owner.label,
         ...(owner.hostId ? { hostId: owner.hostId } : {}),
-        endpointId: stream.target.endpointId,
-        target: targetText(stream.target),
-        bytesIn: stream.bytesReceived,
-        bytesOut: stream.bytesSent,
-        connections: { active: 1, total: 1, refused: 0 },
+        target: targetOf(stream.target),
+        endpoint: { endpointId: stream.target.endpointId, dnsName: stream.target.dnsName },
+        bytesToInstance: stream.bytesSent,
+        bytesFromInstance: stream.bytesReceived,
+        connections: { active: stream.state === 'closed' ? 0 : 1, total: 1 },
         openedAt: stream.openedAt.toISOString(),
         expiresAt: stream.expiresAt.toISOString(),
       });
     }
     for (const listener of this.listeners.values()) {
+      const expiresAt = listener.expiresAt;
       rows.push({
-        id: listener.id,
-        type: 'listener',
+        tunnelId: listener.id,
         kind: listener.owner.kind,
         label: listener.owner.label,
         ...(listener.owner.hostId ? { hostId: listener.owner.hostId } : {}),
-        endpointId: listener.target.endpointId,
-        target: targetText(listener.target),
-        localPort: listener.port,
-        bytesIn: listener.bytesIn,
-        bytesOut: listener.bytesOut,
-        connections: { active: listener.activeConnections, total: listener.totalConnections, refused: listener.refusedConnections },
+        target: targetOf(listener.target),
+        endpoint: { endpointId: listener.target.endpointId, dnsName: listener.target.dnsName },
+        local: { address: listener.address, port: listener.port },
+        bytesToInstance: listener.bytesOut,
+        bytesFromInstance: listener.bytesIn,
+        connections: { active: listener.activeConnections, total: listener.totalConnections, max: listener.maxConnections },
         openedAt: listener.openedAt.toISOString(),
-        ...(listener.lastError ? { lastError: { code: listener.lastError.code, message: listener.lastError.message, hint: listener.lastError.hint } } : {}),
+        ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}),
+        ...(listener.idleClosesAt ? { idleClosesAt: listener.idleClosesAt.toISOString() } : {}),
       });
     }
     return rows.sort((a, b) => a.openedAt.localeCompare(b.openedAt));
   }
 
-  /** Closes a stream or a listener (and its connections); NOT_FOUND for an unknown id. */
+  /** The listener behind a Tunnels-view id (its lastError, counters), if it is still open. */
+  listener(id: string): LocalListener | undefined {
+    return this.listeners.get(id);
+  }
+
+  /** Closes a stream or a listener (and its connections). Resolves also when it is already gone. */
   async stop(id: string): Promise<void> {
     const entry = this.streams.get(id);
     if (entry) {
@@ -202,12 +208,7 @@ export class TunnelManager {
       await entry.stream.whenClosed;
       return;
     }
-    const listener = this.listeners.get(id);
-    if (listener) {
-      await listener.close();
-      return;
-    }
-    throw new AppError('NOT_FOUND', `There is no open tunnel ${id}.`, { hint: 'It may have closed already: refresh the list.' });
+    await this.listeners.get(id)?.close();
   }
 
   /** Called whenever a tunnel or listener opens or closes, or a connection comes or goes. */
@@ -229,6 +230,7 @@ export class TunnelManager {
   /** Closes every stream and listener; later opens fail with CANCELLED. Safe to call twice. */
   async dispose(): Promise<void> {
     this.state = 'disposed';
+    if (this.progressTimer) clearTimeout(this.progressTimer);
     const closing = [...this.streams.values()].map(async ({ stream }) => {
       stream.destroy();
       await stream.whenClosed;

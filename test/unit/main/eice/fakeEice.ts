@@ -60,7 +60,7 @@ export class FakeEice {
   readonly seen: SeenUpgrade[] = [];
   readonly sockets = new Set<Socket>();
   answer: (seen: SeenUpgrade) => Answer = () => ({ accept: echo });
-  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 8 * 1024 * 1024 });
+  private readonly wsServer = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 8 * 1024 * 1024 });
 
   private constructor(tls?: { key: string; cert: string }) {
     this.server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }) : createHttpServer();
@@ -87,7 +87,7 @@ export class FakeEice {
         socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
         return;
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => answer.accept(ws, seen));
+      this.wsServer.handleUpgrade(req, socket, head, (ws) => answer.accept(ws, seen));
     });
   }
 
@@ -95,6 +95,11 @@ export class FakeEice {
     const fake = new FakeEice(tls);
     await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
     return fake;
+  }
+
+  /** The WebSocket server, to count its live clients. */
+  wss(): WebSocketServer {
+    return this.wsServer;
   }
 
   get port(): number {
@@ -106,7 +111,7 @@ export class FakeEice {
   }
 
   async stop(): Promise<void> {
-    for (const client of this.wss.clients) client.terminate();
+    for (const client of this.wsServer.clients) client.terminate();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
