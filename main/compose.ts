@@ -1,8 +1,19 @@
 import { mkdirSync } from 'node:fs';
 import { contract, type MainHandlers } from '../preload/contract';
 import { createAppHandlers, platformOf } from './app/appHandlers';
+import { AwsNetwork } from './aws/awsNetwork';
+import { AwsClientFactory } from './aws/clients';
+import { createInventoryHandlers } from './aws/inventory/inventoryHandlers';
+import { InventoryService } from './aws/inventory/inventoryService';
+import { Keychain } from './aws/keychain';
+import { createProfilesHandlers } from './aws/profilesHandlers';
+import { ProfilesService } from './aws/profilesService';
+import { PromptBroker } from './aws/prompts';
+import { SsoService } from './aws/sso';
 import type { DesktopIo } from './desktop';
 import { EventHub } from './events';
+import { createHostsHandlers } from './hosts/hostsHandlers';
+import { HostsService } from './hosts/hostsService';
 import { createLogger, type LogSink, type Logger, type LogLevel } from './log';
 
 export interface ComposeOptions {
@@ -38,6 +49,57 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
   const events = new EventHub(contract, log.child('events'));
   const disposers: (() => Promise<void> | void)[] = [];
 
+  // AWS: profiles (secrets in the OS keychain), credentials with MFA/SSO prompts, clients, discovery.
+  const env = options.env ?? {};
+  const keychain = new Keychain({ platform: options.platform, log: log.child('keychain') });
+  const prompts = new PromptBroker({
+    onRequested: (prompt) => events.emit('profiles', 'promptRequested', prompt),
+    onClosed: (promptId, outcome) => events.emit('profiles', 'promptClosed', { promptId, outcome }),
+    log: log.child('prompts'),
+  });
+  const awsNetwork = new AwsNetwork(env, log.child('aws.network'));
+  const sso = new SsoService({
+    network: awsNetwork,
+    keychain,
+    prompts,
+    desktop: options.desktop,
+    onSignInChanged: (state) => {
+      events.emit('profiles', 'signInChanged', state);
+      if (state.state === 'signedIn') events.emit('profiles', 'changed', {});
+    },
+    log: log.child('sso'),
+  });
+  const profiles = new ProfilesService({
+    dataDir: options.dataDir,
+    env,
+    keychain,
+    log: log.child('profiles'),
+    ssoStatus: (settings) => sso.status(settings),
+    onChanged: () => events.emit('profiles', 'changed', {}),
+  });
+  const aws = new AwsClientFactory({ env, profiles, keychain, prompts, sso, network: awsNetwork, log: log.child('aws') });
+  const inventory = new InventoryService({
+    dataDir: options.dataDir,
+    forProfile: (profileId, region) => aws.forProfile(profileId, region),
+    listProfiles: () => profiles.list(),
+    onProgress: (progress) => events.emit('inventory', 'progressed', progress),
+    log: log.child('inventory'),
+  });
+  const hosts = new HostsService({
+    dataDir: options.dataDir,
+    keychain,
+    knownInstance: async (profileId, region, instanceId) => (await inventory.last()).instances.find((i) => i.profileId === profileId && i.region === region && i.instanceId === instanceId),
+    notify: (notice) => events.emit('app', 'noticePosted', notice),
+    onChanged: () => events.emit('hosts', 'changed', {}),
+    log: log.child('hosts'),
+  });
+  disposers.push(
+    () => prompts.dispose(),
+    () => sso.dispose(),
+    () => aws.dispose(),
+    () => inventory.dispose(),
+  );
+
   const api: MainHandlers = {
     app: createAppHandlers(
       {
@@ -49,6 +111,9 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
       },
       options.desktop,
     ),
+    profiles: createProfilesHandlers({ profiles, aws, prompts, sso }),
+    inventory: createInventoryHandlers(inventory),
+    hosts: createHostsHandlers(hosts),
   };
 
   let disposed: Promise<void> | undefined;

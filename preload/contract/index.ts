@@ -1,4 +1,7 @@
 import { app } from './app';
+import { hosts } from './hosts';
+import { inventory } from './inventory';
+import { profiles } from './profiles';
 import type { Bridge, EventPayloads, Handlers } from './define';
 
 /**
@@ -8,6 +11,9 @@ import type { Bridge, EventPayloads, Handlers } from './define';
  */
 export const contract = {
   app,
+  profiles,
+  inventory,
+  hosts,
 } as const;
 
 export type Contract = typeof contract;
@@ -18,4 +24,8 @@ export type MainEvents = EventPayloads<Contract>;
 export * from './define';
 export * from './errors';
 export * from './app';
+export * from './profiles';
+export * from './inventory';
+export * from './hosts';
 export * from './sessions';
+

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { contract, entriesOf, listenerNameOf } from '../../preload/contract';
 import { expect, test } from './fixtures';
 
 const SHOTS = 'test-results/screenshots';
@@ -44,7 +45,11 @@ test.describe('the app shell', () => {
       const eic = (window as unknown as { eic: Record<string, Record<string, unknown>> }).eic;
       return Object.fromEntries(Object.entries(eic).map(([d, fns]) => [d, Object.keys(fns).sort()]));
     });
-    expect(shape).toEqual({ app: ['info', 'onNoticePosted', 'openExternal'] });
+    const expected: Record<string, string[]> = {};
+    for (const { domain, name, entry } of entriesOf(contract)) (expected[domain] ??= []).push(entry.kind === 'event' ? listenerNameOf(name) : name);
+    for (const names of Object.values(expected)) names.sort();
+    expect(shape).toEqual(expected);
+    expect(shape['app']).toEqual(['info', 'onNoticePosted', 'openExternal']);
   });
 
   test('sidebar and tabs are keyboard-reachable', async ({ page, app }) => {
