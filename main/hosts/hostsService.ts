@@ -57,7 +57,7 @@ export function newHostId(): HostId {
 export class HostsService {
   private readonly store: JsonStore<HostsFile>;
   private readonly now: () => Date;
-  private loaded: Promise<HostsFile> | undefined;
+  private loaded: Promise<unknown> | undefined;
 
   constructor(private readonly options: HostsServiceOptions) {
     this.now = options.now ?? (() => new Date());
@@ -70,8 +70,8 @@ export class HostsService {
     });
   }
 
-  /** Loads hosts.json once; if it had to be recovered, tells the person what happened. */
-  load(): Promise<HostsFile> {
+  /** Loads hosts.json once; if it had to be recovered, tells the person what happened. Resolves with the current data. */
+  async load(): Promise<HostsFile> {
     this.loaded ??= this.store.load().then((data) => {
       const r = this.store.recovery;
       if (r) {
@@ -88,7 +88,9 @@ export class HostsService {
       }
       return data;
     });
-    return this.loaded;
+    await this.loaded;
+    // Always the store's current data: every update replaces it.
+    return this.store.get();
   }
 
   async list(): Promise<Host[]> {

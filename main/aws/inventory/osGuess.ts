@@ -68,7 +68,7 @@ export function guessOs(facts: ImageFacts): GuessedOs {
       ...(minimal ? { installCommand: DNF } : {}),
     });
   }
-  const al2 = /amzn2-ami-[a-z0-9-]*?-2\.0\.(\d{8})/i.exec(name);
+  const al2 = /amzn2-ami-.*?\b2\.0\.(\d{8})/i.exec(name);
   if (al2 || /amzn2-ami|amazon linux 2\b/i.test(text)) {
     const build = al2?.[1];
     const preinstalled = build ? build >= AL2_PACKAGE_SINCE : facts.amiCreationDate ? facts.amiCreationDate.slice(0, 10).replace(/-/g, '') >= AL2_PACKAGE_SINCE : undefined;
