@@ -11,10 +11,12 @@ import { ProfilesService } from './aws/profilesService';
 import { PromptBroker } from './aws/prompts';
 import { SsoService } from './aws/sso';
 import type { DesktopIo } from './desktop';
+import { TunnelManager } from './eice/tunnelManager';
 import { EventHub } from './events';
 import { createHostsHandlers } from './hosts/hostsHandlers';
 import { HostsService } from './hosts/hostsService';
 import { createLogger, type LogSink, type Logger, type LogLevel } from './log';
+import { createRdpFeature } from './rdp/createRdpFeature';
 
 export interface ComposeOptions {
   /** The app's data folder: settings, saved hosts, logs. Created 0700 if missing. */
@@ -100,6 +102,31 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     () => inventory.dispose(),
   );
 
+  // Every tunnel of the app (SSH streams, RDP and forward listeners): one budget per endpoint.
+  const tunnelManager = new TunnelManager({ log: log.child('tunnels') });
+  disposers.push(() => tunnelManager.dispose());
+
+  // RDP: Windows password, local listener to 3389, the system's RDP client; and the Tunnels view.
+  const rdp = createRdpFeature({
+    platform: options.platform,
+    env: options.env ?? {},
+    desktop: options.desktop,
+    keychain,
+    hosts,
+    inventory,
+    ec2For: (profileId, region) => aws.forProfile(profileId, region),
+    tunnelCredentialsFor: async (profileId, region) => {
+      const ctx = await aws.forProfile(profileId, region);
+      return { credentials: () => ctx.credentials(), env: ctx.env, useFips: ctx.useFips };
+    },
+    tunnelManager,
+    log: log.child('rdp'),
+    onSessionChanged: (session) => events.emit('rdp', 'sessionChanged', session),
+    onSessionRemoved: (sessionId) => events.emit('rdp', 'sessionRemoved', { sessionId }),
+    onTunnelsChanged: (list) => events.emit('tunnels', 'changed', list),
+  });
+  disposers.push(() => rdp.dispose());
+
   const api: MainHandlers = {
     app: createAppHandlers(
       {
@@ -114,6 +141,8 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     profiles: createProfilesHandlers({ profiles, aws, prompts, sso }),
     inventory: createInventoryHandlers(inventory),
     hosts: createHostsHandlers(hosts),
+    rdp: rdp.rdp,
+    tunnels: rdp.tunnels,
   };
 
   let disposed: Promise<void> | undefined;

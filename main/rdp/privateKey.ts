@@ -1,5 +1,6 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { utils as sshUtils } from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader (tsx, the demo) only sees a few named exports, not `utils`.
+import ssh2 from 'ssh2';
 import { AppError } from '../../preload/contract';
 
 /**
@@ -40,7 +41,7 @@ export function loadRsaPrivateKey(text: string, passphrase?: string): KeyObject 
 function loadWithSsh2(text: string, passphrase: string | undefined): KeyObject {
   const encrypted = isEncryptedSshKey(text);
   if (encrypted && !passphrase) throw passphraseNeeded(false);
-  const parsed = sshUtils.parseKey(text, encrypted ? passphrase : undefined);
+  const parsed = ssh2.utils.parseKey(text, encrypted ? passphrase : undefined);
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (!key || key instanceof Error) {
     if (encrypted) throw passphraseNeeded(true, key);

@@ -28,6 +28,8 @@ export interface WindowsHostFacts extends RdpInstanceRef {
   keyPair?: KeyPairRef;
   /** The saved host's Windows user, when set. */
   username?: string;
+  /** The saved host's RDP port on the instance, when not 3389. */
+  port?: number;
 }
 
 export interface RdpHostResolver {

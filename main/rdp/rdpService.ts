@@ -120,6 +120,16 @@ export class RdpService {
     };
   }
 
+  /** When an RDP listener closes for lack of a client, by tunnel id: the Tunnels view shows it. */
+  idleDeadlines(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const session of this.sessions.values()) {
+      const deadline = session.idleDeadline();
+      if (deadline) out.set(deadline.tunnelId, deadline.at);
+    }
+    return out;
+  }
+
   private get(sessionId: string): RdpSession {
     const session = this.sessions.get(sessionId);
     if (!session) throw new AppError('NOT_FOUND', 'That RDP session no longer exists.', { hint: 'Launch RDP again for the host.' });

@@ -443,6 +443,11 @@ export class RdpSession {
     return sameUser && mine !== undefined && mine.instanceId === ref.instanceId && mine.profileId === ref.profileId && mine.region === ref.region;
   }
 
+  /** The listener's id and when the idle timer closes it, for the Tunnels view. */
+  idleDeadline(): { tunnelId: string; at: string } | undefined {
+    return this.idle && this.listener ? { tunnelId: this.listener.tunnelId, at: new Date(this.idle.at).toISOString() } : undefined;
+  }
+
   /** Whether "Launch RDP" on the same host should start the client again rather than a new tunnel. */
   get wantsClient(): boolean {
     return (this.state === 'ready' || this.state === 'connected') && !this.clientRunning() && this.connections === 0;

@@ -2,6 +2,8 @@ import { app } from './app';
 import { hosts } from './hosts';
 import { inventory } from './inventory';
 import { profiles } from './profiles';
+import { rdp } from './rdp';
+import { tunnels } from './tunnels';
 import type { Bridge, EventPayloads, Handlers } from './define';
 
 /**
@@ -14,6 +16,8 @@ export const contract = {
   profiles,
   inventory,
   hosts,
+  rdp,
+  tunnels,
 } as const;
 
 export type Contract = typeof contract;
@@ -28,4 +32,6 @@ export * from './profiles';
 export * from './inventory';
 export * from './hosts';
 export * from './sessions';
+export * from './rdp';
+export * from './tunnels';
 

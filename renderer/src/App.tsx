@@ -2,6 +2,7 @@ import type { ReactElement } from 'react';
 import { EndpointsView } from './features/endpoints/EndpointsView';
 import { HostsView } from './features/hosts/HostsView';
 import { ProfilesView } from './features/profiles/ProfilesView';
+import { RdpTabPanels } from './features/rdp/RdpTabPanels';
 import { TunnelsView } from './features/tunnels/TunnelsView';
 import { Notices } from './shell/Notices';
 import { Sidebar } from './shell/Sidebar';
@@ -35,6 +36,7 @@ export function App(): ReactElement {
         >
           <View />
         </main>
+        <RdpTabPanels />
       </div>
       <StatusBar />
       <Notices />

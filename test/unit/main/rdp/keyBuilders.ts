@@ -1,5 +1,5 @@
 import { constants, generateKeyPairSync, publicEncrypt, type KeyObject } from 'node:crypto';
-import { utils as sshUtils } from 'ssh2';
+import ssh2 from 'ssh2';
 
 /** An RSA key pair in every format a person may hold, plus AWS-style password data for it. */
 export interface RsaTestKey {
@@ -43,8 +43,8 @@ export function encryptedPkcs1(key: RsaTestKey, passphrase: string): string {
 
 /** An OpenSSH-format RSA key (`ssh-keygen` since 7.8) and the ciphertext maker for it. */
 export function opensshRsaKey(passphrase?: string): { text: string; passwordData(password: string): string } {
-  const pair = sshUtils.generateKeyPairSync('rsa', { bits: 2048, ...(passphrase ? { passphrase, cipher: 'aes256-ctr' } : {}) });
-  const parsed = sshUtils.parseKey(pair.public);
+  const pair = ssh2.utils.generateKeyPairSync('rsa', { bits: 2048, ...(passphrase ? { passphrase, cipher: 'aes256-ctr' } : {}) });
+  const parsed = ssh2.utils.parseKey(pair.public);
   if (parsed instanceof Error || Array.isArray(parsed)) throw new Error('ssh2 could not parse its own key');
   const publicPem = parsed.getPublicPEM();
   return {
@@ -54,5 +54,5 @@ export function opensshRsaKey(passphrase?: string): { text: string; passwordData
 }
 
 export function opensshEd25519Key(): string {
-  return sshUtils.generateKeyPairSync('ed25519').private;
+  return ssh2.utils.generateKeyPairSync('ed25519').private;
 }

@@ -1,0 +1,100 @@
+import { useId, useState, type FormEvent, type ReactElement } from 'react';
+import type { RdpKeyPrompt } from '../../../../preload/contract';
+import { AppError, getApi } from '../../api';
+import { toAppError } from '../../api/useAsync';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { Icon } from '../../components/Icon';
+
+/** Key files are small; anything bigger was picked by mistake (and the contract caps it). */
+const MAX_KEY_BYTES = 64 * 1024;
+
+/**
+ * Asks for the key pair's private key (or its passphrase). The file is read here and sent to
+ * main once; it is never stored by the window, and kept in the OS keychain only if the person
+ * ticks "Remember".
+ */
+export function KeyPrompt({ sessionId, prompt, onWithoutPassword }: { sessionId: string; prompt: RdpKeyPrompt; onWithoutPassword: () => void }): ReactElement {
+  const ids = { file: useId(), passphrase: useId(), remember: useId() };
+  const [file, setFile] = useState<File | undefined>();
+  const [passphrase, setPassphrase] = useState('');
+  const [remember, setRemember] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<AppError | undefined>();
+  const needKey = prompt.need === 'key';
+
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    setError(undefined);
+    if (needKey && !file) {
+      setError(new AppError('RDP_KEY_MISSING', 'Pick the private key file first.', { hint: `It is the .pem file of the key pair "${prompt.keyName}".` }));
+      return;
+    }
+    if (file && file.size > MAX_KEY_BYTES) {
+      setError(new AppError('RDP_KEY_INVALID', `${file.name} is too large to be a private key.`, { hint: 'Pick the .pem file you downloaded when the key pair was created.' }));
+      return;
+    }
+    setBusy(true);
+    try {
+      const privateKey = needKey && file ? await file.text() : undefined;
+      await getApi().rdp.provideKey({
+        sessionId,
+        remember,
+        ...(privateKey !== undefined ? { privateKey } : {}),
+        ...(passphrase ? { passphrase } : {}),
+      });
+      setPassphrase('');
+    } catch (err) {
+      setError(toAppError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const problem = prompt.problem ? AppError.fromJSON(prompt.problem) : undefined;
+  return (
+    <form className="card key-prompt" onSubmit={(e) => void submit(e)} aria-labelledby={`${ids.file}-title`}>
+      <h2 id={`${ids.file}-title`}>
+        <Icon name="key" /> {needKey ? <>Private key for key pair “{prompt.keyName}”</> : <>Passphrase for the key of “{prompt.keyName}”</>}
+      </h2>
+      <p className="muted">
+        {needKey
+          ? 'AWS encrypted the Administrator password with this key pair. Pick its private key (.pem, OpenSSH or PuTTY); it is read on this computer and never sent anywhere.'
+          : 'This private key is protected by a passphrase. It is used once to unlock the key and never stored.'}
+      </p>
+      {problem ? <ErrorNotice error={problem} /> : null}
+      {error ? <ErrorNotice error={error} /> : null}
+      {needKey ? (
+        <div className="field">
+          <label htmlFor={ids.file}>Private key file</label>
+          <input id={ids.file} type="file" accept=".pem,.key,.ppk,.txt,application/x-pem-file" onChange={(e) => setFile(e.target.files?.[0])} disabled={busy} />
+        </div>
+      ) : null}
+      {!needKey ? (
+        <div className="field">
+          <label htmlFor={ids.passphrase}>Passphrase</label>
+          <input
+            id={ids.passphrase}
+            type="password"
+            autoComplete="off"
+            value={passphrase}
+            onChange={(e) => setPassphrase(e.target.value)}
+            disabled={busy}
+            autoFocus
+          />
+        </div>
+      ) : null}
+      <label className="checkbox" htmlFor={ids.remember}>
+        <input id={ids.remember} type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} disabled={busy} />
+        Remember this key in the OS keychain for “{prompt.keyName}”
+      </label>
+      <div className="card__actions">
+        <button type="submit" className="btn btn--primary" disabled={busy}>
+          {busy ? 'Decrypting…' : needKey ? 'Decrypt password' : 'Unlock key'}
+        </button>
+        <button type="button" className="btn btn--ghost" onClick={onWithoutPassword} disabled={busy}>
+          Connect without password
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,210 @@
+import { useState, type ReactElement } from 'react';
+import type { RdpSession, RdpStep } from '../../../../preload/contract';
+import { AppError, getApi } from '../../api';
+import { toAppError } from '../../api/useAsync';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { Icon } from '../../components/Icon';
+import { workspace } from '../../shell/workspaceStore';
+import { KeyPrompt } from './KeyPrompt';
+import { launchRdp, rdpTabId, targetOf } from './rdpStore';
+import { formatCountdown, formatDuration, useNow } from './useNow';
+
+const STATE_LABEL: Record<RdpSession['state'], string> = {
+  starting: 'Starting',
+  needsKey: 'Needs the key',
+  ready: 'Tunnel open',
+  connected: 'Connected',
+  closed: 'Closed',
+  failed: 'Failed',
+};
+
+const CLOSED_REASON: Record<NonNullable<RdpSession['closedReason']>, string> = {
+  stopped: 'You stopped this session.',
+  idle: 'The tunnel closed after the RDP client had been gone for a while.',
+  tunnelClosed: 'The tunnel was closed (from the Tunnels view, or by the endpoint).',
+  shutdown: 'Bastionless was shutting down.',
+};
+
+/** Codes after which the person may still get in with their own account. */
+const WITHOUT_PASSWORD_HELPS = new Set(['RDP_PASSWORD_NOT_READY', 'RDP_KEY_MISSING', 'RDP_KEY_UNSUITABLE', 'RDP_DECRYPT_FAILED']);
+
+/** One RDP session: its steps, where to connect, the password, and what to do next. */
+export function RdpSessionPanel({ session }: { session: RdpSession }): ReactElement {
+  const [actionError, setActionError] = useState<AppError | undefined>();
+  const [copied, setCopied] = useState<{ what: 'password' | 'address'; until: number } | undefined>();
+  const open = session.state !== 'closed' && session.state !== 'failed';
+  const now = useNow(1_000, open || copied !== undefined);
+  const error = session.error ? AppError.fromJSON(session.error) : undefined;
+  const address = session.local ? `${session.local.address}:${session.local.port}` : undefined;
+
+  const act = async (fn: () => Promise<unknown>): Promise<void> => {
+    setActionError(undefined);
+    try {
+      await fn();
+    } catch (err) {
+      setActionError(toAppError(err));
+    }
+  };
+
+  /** Starts over on the same host (a new session), closing this tab. */
+  const relaunch = (withoutPassword: boolean): Promise<void> =>
+    act(async () => {
+      await getApi().rdp.dismiss({ sessionId: session.sessionId });
+      workspace.closeTab(rdpTabId(session.sessionId));
+      await launchRdp({ ...targetOf(session), username: session.username, ...(withoutPassword ? { withoutPassword: true } : {}) });
+    });
+
+  const copyPassword = (): Promise<void> =>
+    act(async () => {
+      const { clearsAfterMs } = await getApi().rdp.copyPassword({ sessionId: session.sessionId });
+      setCopied({ what: 'password', until: Date.now() + clearsAfterMs });
+    });
+
+  const copyAddress = (): Promise<void> =>
+    act(async () => {
+      if (!address) return;
+      await navigator.clipboard.writeText(address);
+      setCopied({ what: 'address', until: Date.now() + 3_000 });
+    });
+
+  const copiedNow = copied && copied.until > now ? copied : undefined;
+  const signedIn = session.client?.authOnly && session.client.authenticated === true;
+
+  return (
+    <div className="view rdp-session" aria-labelledby={`rdp-title-${session.sessionId}`} data-state={session.state}>
+      <header className="view__header">
+        <h1 id={`rdp-title-${session.sessionId}`}>{session.label}</h1>
+        <span className={`badge badge--${session.state}`} data-testid="rdp-state">
+          {STATE_LABEL[session.state]}
+        </span>
+        {open ? (
+          <button type="button" className="btn btn--danger" onClick={() => void act(() => getApi().rdp.stop({ sessionId: session.sessionId }))}>
+            Stop
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="btn"
+            onClick={() =>
+              void act(async () => {
+                await getApi().rdp.dismiss({ sessionId: session.sessionId });
+                workspace.closeTab(rdpTabId(session.sessionId));
+              })
+            }
+          >
+            Close
+          </button>
+        )}
+      </header>
+      <p className="rdp-session__meta">
+        Remote Desktop to <code>{session.instanceId}</code> · {session.region} · profile {session.profileId} · user <code>{session.username}</code>
+      </p>
+
+      {signedIn ? (
+        <div className="banner banner--ok" role="status">
+          <Icon name="shield" />
+          <span>
+            Signed in: {session.client?.name} accepted the password through the tunnel (auth-only check, exit code {session.client?.exitCode}).
+          </span>
+        </div>
+      ) : session.state === 'connected' ? (
+        <div className="banner banner--ok" role="status">
+          <Icon name="shield" />
+          <span>{session.client?.name ?? 'Your RDP client'} is connected through the tunnel.</span>
+        </div>
+      ) : null}
+
+      {error ? (
+        <div className="rdp-session__error">
+          <ErrorNotice error={error} {...(!open ? { onRetry: () => void relaunch(false) } : {})} />
+          {WITHOUT_PASSWORD_HELPS.has(error.code) && !open ? (
+            <button type="button" className="btn" onClick={() => void relaunch(true)}>
+              Connect without password
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+      {actionError ? <ErrorNotice error={actionError} /> : null}
+      {session.notice ? (
+        <p className="inline-notice" role="note">
+          <Icon name="warning" size={15} /> {session.notice}
+        </p>
+      ) : null}
+      {session.state === 'closed' && session.closedReason && !error ? <p className="muted">{CLOSED_REASON[session.closedReason]}</p> : null}
+
+      {session.keyPrompt && session.state === 'needsKey' ? (
+        <KeyPrompt sessionId={session.sessionId} prompt={session.keyPrompt} onWithoutPassword={() => void relaunch(true)} />
+      ) : null}
+
+      <ol className="progress-steps" aria-label="Progress">
+        {session.steps.map((step) => (
+          <StepRow key={step.id} step={step} />
+        ))}
+      </ol>
+
+      {address ? (
+        <section className="card rdp-connect" aria-label="Connection">
+          <div className="rdp-connect__row">
+            <span className="rdp-connect__label">Local address</span>
+            <code className="rdp-connect__value" data-testid="rdp-address">
+              {address}
+            </code>
+            <button type="button" className="btn btn--ghost" onClick={() => void copyAddress()}>
+              <Icon name="copy" size={14} /> {copiedNow?.what === 'address' ? 'Copied' : 'Copy address'}
+            </button>
+          </div>
+          <div className="rdp-connect__row">
+            <span className="rdp-connect__label">User</span>
+            <code className="rdp-connect__value">{session.username}</code>
+            {session.hasPassword ? (
+              <button type="button" className="btn" onClick={() => void copyPassword()}>
+                <Icon name="key" size={14} /> Copy password
+              </button>
+            ) : null}
+          </div>
+          {copiedNow?.what === 'password' ? (
+            <p className="muted" role="status">
+              Password copied. It is cleared from the clipboard in {formatCountdown(copiedNow.until - now)} unless you copy something else.
+            </p>
+          ) : null}
+          <p className="muted">
+            {session.client && !session.client.passwordDelivered && session.hasPassword
+              ? `${session.client.name} cannot be handed the password: use Copy password and paste it when it asks.`
+              : 'Any RDP client on this computer can connect to this address while the tunnel is open.'}
+          </p>
+          <div className="card__actions">
+            {(session.state === 'ready' || session.state === 'connected') && session.client?.state !== 'running' ? (
+              <button type="button" className="btn btn--primary" onClick={() => void act(() => getApi().rdp.openClient({ sessionId: session.sessionId }))}>
+                Open client{session.client ? ' again' : ''}
+              </button>
+            ) : null}
+            <span className="muted">
+              {session.client ? `${session.client.name} ${session.client.state === 'running' ? 'is running' : `exited${session.client.exitCode !== undefined ? ` (code ${session.client.exitCode})` : ''}`}` : null}
+              {session.connections > 0 ? ` · ${session.connections} connection${session.connections === 1 ? '' : 's'} through the tunnel` : null}
+            </span>
+          </div>
+          {session.idleClosesAt ? (
+            <p className="muted" data-testid="rdp-idle">
+              No client connected: the tunnel closes in {formatCountdown(Date.parse(session.idleClosesAt) - now)} unless one connects.
+            </p>
+          ) : null}
+        </section>
+      ) : null}
+    </div>
+  );
+}
+
+function StepRow({ step }: { step: RdpStep }): ReactElement {
+  const icon = step.status === 'done' ? 'check' : step.status === 'failed' ? 'error' : step.status === 'skipped' ? 'skip' : step.status === 'active' ? 'spinner' : 'dot';
+  return (
+    <li className={`progress-step progress-step--${step.status}`} data-step={step.id}>
+      <span className={`progress-step__icon progress-step__icon--${icon}`} aria-hidden="true" />
+      <span className="progress-step__label">{step.label}</span>
+      {step.detail ? <span className="progress-step__detail">{step.detail}</span> : null}
+      {step.durationMs !== undefined && step.status !== 'pending' && step.status !== 'skipped' ? (
+        <span className="progress-step__time">{formatDuration(step.durationMs)}</span>
+      ) : null}
+      <span className="visually-hidden">{step.status}</span>
+    </li>
+  );
+}
