@@ -40,7 +40,8 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rolldownOptions: {
-        input: { index: resolve('main/index.ts') },
+        // cli: the `bastionless-tunnel` command (bin/bastionless-tunnel.js runs out/main/cli.js).
+        input: { index: resolve('main/index.ts'), cli: resolve('main/cli.ts') },
       },
     },
   },

@@ -1,0 +1,162 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { aTarget, FakeEice, makeTestPki, type TestPki } from '../../unit/main/eice/fakeEice';
+import { isolatedHome, requireBuiltCli, startCli, type CliRun } from './cliProcess';
+
+/**
+ * The real `bastionless-tunnel` process against a TLS EICE stand-in, in the modes that need no
+ * EC2 API (an address and an endpoint given): stdio for ProxyCommand and the local listener.
+ * The sandbox tests (sandbox.test.ts) cover instance lookup, endpoint choice and key pushes.
+ */
+let pki: TestPki;
+let home: ReturnType<typeof isolatedHome>;
+beforeAll(() => {
+  requireBuiltCli();
+  pki = makeTestPki();
+  home = isolatedHome();
+});
+afterAll(() => {
+  pki.dispose();
+  home.dispose();
+});
+
+const running: CliRun[] = [];
+const fakes: FakeEice[] = [];
+afterEach(async () => {
+  for (const run of running.splice(0)) if (run.child.exitCode === null && run.child.pid) process.kill(run.child.pid, 'SIGKILL');
+  await Promise.all(fakes.splice(0).map((f) => f.stop()));
+});
+
+async function fake(): Promise<FakeEice> {
+  const f = await FakeEice.start({ key: pki.key, cert: pki.cert });
+  fakes.push(f);
+  return f;
+}
+
+function cli(f: FakeEice, extra: string[] = []): CliRun {
+  const t = aTarget();
+  const run = startCli(
+    ['--private-ip-address', t.privateIpAddress, '--instance-connect-endpoint-id', t.endpointId, '--instance-connect-endpoint-dns-name', t.dnsName, '--region', 'us-east-1', ...extra],
+    {
+      HOME: home.home,
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+      BASTIONLESS_EICE_ADDRESS: f.address,
+      NODE_EXTRA_CA_CERTS: pki.caFile,
+    },
+  );
+  running.push(run);
+  return run;
+}
+
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+describe('bastionless-tunnel (stdio mode)', () => {
+  it('carries stdin to the target and the target to stdout byte-exact, then exits 0 at EOF', async () => {
+    const f = await fake();
+    const run = cli(f);
+    const payload = randomBytes(5 * 1024 * 1024);
+    // Feed stdin only once everything written has come back, so EOF closes a drained tunnel.
+    let got = 0;
+    run.child.stdout.on('data', (d: Buffer) => {
+      got += d.length;
+      if (got === payload.length) run.child.stdin.end();
+    });
+    run.child.stdin.write(payload);
+    expect(await run.exited).toBe(0);
+    expect(sha(run.stdout())).toBe(sha(payload));
+    expect(run.stderr()).toBe('');
+    const q = f.seen[0]!.url.searchParams;
+    expect(q.get('privateIpAddress')).toBe('10.0.1.23');
+    expect(q.get('maxTunnelDuration')).toBe('3600');
+  });
+
+  it('exits 0 at once when stdin is empty', async () => {
+    const f = await fake();
+    const run = cli(f);
+    run.child.stdin.end();
+    expect(await run.exited).toBe(0);
+    expect(run.stdout().length).toBe(0);
+  });
+
+  it('fails with one stderr line and nothing on stdout when the service refuses', async () => {
+    const f = await fake();
+    f.answer = () => ({
+      refuse: { status: 403, headers: { 'x-amzn-requestid': 'req-42' }, body: '{"ErrorCode":"AccessDenied","Message":"User is not authorized to perform ec2-instance-connect:OpenTunnel"}' },
+    });
+    const run = cli(f);
+    expect(await run.exited).toBe(1);
+    expect(run.stdout().length).toBe(0);
+    const lines = run.stderr().trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^bastionless-tunnel: EIC_TUNNEL_ACCESS_DENIED: .*OpenTunnel.* Hint: .* \(request id req-42\)$/);
+    expect(run.stderr()).not.toContain('wJalrXUtnFEMI');
+  });
+
+  it('delivers what came before a failure, then exits 1 with the reason', async () => {
+    const f = await fake();
+    f.answer = () => ({
+      accept: (ws) => {
+        ws.send(Buffer.from('SSH-2.0-partial\r\n'));
+        ws.close(1011, 'Unable to connect to target');
+      },
+    });
+    const run = cli(f);
+    expect(await run.exited).toBe(1);
+    expect(run.stdout().toString()).toBe('SSH-2.0-partial\r\n');
+    expect(run.stderr()).toMatch(/^bastionless-tunnel: EIC_TUNNEL_TARGET_UNREACHABLE: .*10\.0\.1\.23:22/);
+  });
+
+  it('closes the tunnel normally and exits 0 on SIGTERM', async () => {
+    const f = await fake();
+    let closeCode = 0;
+    const closed = new Promise<void>((resolve) => {
+      f.answer = () => ({
+        accept: (ws) => {
+          ws.on('message', (d: Buffer) => ws.send(d));
+          ws.on('close', (code) => {
+            closeCode = code;
+            resolve();
+          });
+        },
+      });
+    });
+    const run = cli(f);
+    const first = new Promise<void>((r) => run.child.stdout.once('data', () => r()));
+    run.child.stdin.write('hello');
+    await first;
+    process.kill(run.child.pid!, 'SIGTERM');
+    expect(await run.exited).toBe(0);
+    await closed;
+    expect(closeCode).toBe(1000);
+  });
+});
+
+describe('bastionless-tunnel --local-port', () => {
+  it('listens on 127.0.0.1, opens a tunnel per connection, and stops cleanly on SIGINT', async () => {
+    const f = await fake();
+    const run = cli(f, ['--local-port', '0', '--max-websocket-connections', '2']);
+    const line = await new Promise<string>((resolve) => {
+      let text = '';
+      run.child.stdout.on('data', (d: Buffer) => {
+        text += d.toString();
+        if (text.includes('\n')) resolve(text);
+      });
+    });
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(line)?.[1]);
+    expect(line).toMatch(/at most 2 at once/);
+    const echo = async (text: string): Promise<string> => {
+      const s = connect(port, '127.0.0.1');
+      const back = new Promise<string>((r) => s.once('data', (d: Buffer) => r(d.toString())));
+      s.write(text);
+      const value = await back;
+      s.destroy();
+      return value;
+    };
+    expect(await Promise.all([echo('one'), echo('two')])).toEqual(['one', 'two']);
+    expect(f.seen).toHaveLength(2);
+    process.kill(run.child.pid!, 'SIGINT');
+    expect(await run.exited).toBe(0);
+  });
+});
