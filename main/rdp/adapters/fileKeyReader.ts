@@ -19,8 +19,11 @@ export class FileKeyReader implements KeyFileReader {
       throw new AppError('RDP_KEY_INVALID', `The key file ${path} cannot be read (${code ?? 'error'}).`, { hint: 'Check its permissions, or pick the key file again.', cause });
     }
     try {
-      const { size } = await handle.stat();
-      if (size > MAX_KEY_FILE_BYTES) {
+      const stat = await handle.stat();
+      if (!stat.isFile()) {
+        throw new AppError('RDP_KEY_INVALID', `${path} is not a file.`, { hint: 'Point the host at the .pem file of its key pair.' });
+      }
+      if (stat.size > MAX_KEY_FILE_BYTES) {
         throw new AppError('RDP_KEY_INVALID', `${path} is too large to be a private key.`, { hint: 'Point the host at the .pem file of its key pair.' });
       }
       return await handle.readFile('utf8');
