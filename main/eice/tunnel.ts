@@ -315,7 +315,19 @@ export async function openTunnel(target: TunnelTarget, options: OpenTunnelOption
       cause: error,
     });
   }
-  const plan = planDial(dnsName, env);
+  if (!credentials?.accessKeyId || !credentials.secretAccessKey) {
+    throw new AppError('AWS_CREDENTIALS_MISSING', 'The AWS credentials to sign the tunnel request are incomplete (no access key id or secret).', {
+      hint: 'Check the profile (aws configure, or sign in again for SSO) and retry.',
+    });
+  }
+  let plan: ReturnType<typeof planDial>;
+  try {
+    plan = planDial(dnsName, env);
+  } catch (error) {
+    // A proxy setting we cannot use is reported like any other proxy failure.
+    if (error instanceof TunnelFailureError) throw describeTunnelFailure(error.failure, context, error);
+    throw error;
+  }
   const url = await presignOpenTunnelUrl({
     credentials,
     region: target.region,

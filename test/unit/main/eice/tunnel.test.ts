@@ -369,6 +369,20 @@ describe('openTunnel against a fake EICE', () => {
     expect(error.code).toBe('EIC_FIPS_UNAVAILABLE');
   });
 
+  it('reports an unusable proxy setting as a proxy failure, before dialing anything', async () => {
+    const f = await fake();
+    const error = await failure(openTunnel(aTarget(), { ...viaFake(f), env: { HTTPS_PROXY: 'socks5://127.0.0.1:1080' } }));
+    expect(error.code).toBe('EIC_PROXY_FAILED');
+    expect(error.message).toContain('socks5');
+    expect(f.seen).toHaveLength(0);
+  });
+
+  it('refuses incomplete credentials with a clear code', async () => {
+    const f = await fake();
+    const error = await failure(openTunnel(aTarget(), { ...viaFake(f), credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: '' }) }));
+    expect(error.code).toBe('AWS_CREDENTIALS_MISSING');
+  });
+
   it('wraps a credentials failure in a clear code', async () => {
     const f = await fake();
     const error = await failure(
