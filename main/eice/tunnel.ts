@@ -246,10 +246,15 @@ export class TunnelStream extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    if (!this.wsClosed && !this.closedByUs) {
-      this.closedByUs = true;
-      if (this.ws.readyState === WebSocket.OPEN) this.ws.close(1000);
-      else this.ws.terminate();
+    if (!this.wsClosed) {
+      // Nobody reads any more: let the socket flow so the service's close reply gets through
+      // (what arrives meanwhile is dropped) instead of waiting out the close timeout.
+      this.ws.resume();
+      if (!this.closedByUs) {
+        this.closedByUs = true;
+        if (this.ws.readyState === WebSocket.OPEN) this.ws.close(1000);
+        else this.ws.terminate();
+      }
     }
     this.releaseWriters();
     callback(error);

@@ -394,3 +394,34 @@ describe('openTunnel against a fake EICE', () => {
     expect(error.code).toBe('AWS_CREDENTIALS_MISSING');
   });
 });
+
+describe('closing a tunnel that is full', () => {
+  it('destroy() on a paused tunnel still completes the close handshake with 1000', async () => {
+    const f = await FakeEice.start();
+    fakes.push(f);
+    let closeCode = 0;
+    const closed = new Promise<void>((resolve) => {
+      f.answer = () => ({
+        accept: (ws) => {
+          const blast = (): void => {
+            while (ws.readyState === WebSocket.OPEN && ws.bufferedAmount < 4 * 1024 * 1024) ws.send(randomBytes(60_000));
+            if (ws.readyState === WebSocket.OPEN) setTimeout(blast, 5);
+          };
+          blast();
+          ws.on('close', (code) => {
+            closeCode = code;
+            resolve();
+          });
+        },
+      });
+    });
+    const t = await openTunnel(aTarget(), viaFake(f));
+    tunnels.push(t);
+    await until(() => t.isReceivePaused);
+    t.destroy();
+    await t.whenClosed;
+    await closed;
+    expect(closeCode).toBe(1000);
+    expect(t.closeError).toBeUndefined();
+  });
+});
