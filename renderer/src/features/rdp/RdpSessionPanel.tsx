@@ -31,7 +31,7 @@ const WITHOUT_PASSWORD_HELPS = new Set(['RDP_PASSWORD_NOT_READY', 'RDP_KEY_MISSI
 /** One RDP session: its steps, where to connect, the password, and what to do next. */
 export function RdpSessionPanel({ session }: { session: RdpSession }): ReactElement {
   const [actionError, setActionError] = useState<AppError | undefined>();
-  const [copied, setCopied] = useState<{ what: 'password' | 'address'; until: number } | undefined>();
+  const [copied, setCopied] = useState<{ what: 'password' | 'address'; until: number; total: number } | undefined>();
   const open = session.state !== 'closed' && session.state !== 'failed';
   const now = useNow(1_000, open || copied !== undefined);
   const error = session.error ? AppError.fromJSON(session.error) : undefined;
@@ -57,14 +57,14 @@ export function RdpSessionPanel({ session }: { session: RdpSession }): ReactElem
   const copyPassword = (): Promise<void> =>
     act(async () => {
       const { clearsAfterMs } = await getApi().rdp.copyPassword({ sessionId: session.sessionId });
-      setCopied({ what: 'password', until: Date.now() + clearsAfterMs });
+      setCopied({ what: 'password', until: Date.now() + clearsAfterMs, total: clearsAfterMs });
     });
 
   const copyAddress = (): Promise<void> =>
     act(async () => {
       if (!address) return;
       await navigator.clipboard.writeText(address);
-      setCopied({ what: 'address', until: Date.now() + 3_000 });
+      setCopied({ what: 'address', until: Date.now() + 3_000, total: 3_000 });
     });
 
   const copiedNow = copied && copied.until > now ? copied : undefined;
@@ -164,7 +164,7 @@ export function RdpSessionPanel({ session }: { session: RdpSession }): ReactElem
           </div>
           {copiedNow?.what === 'password' ? (
             <p className="muted" role="status">
-              Password copied. It is cleared from the clipboard in {formatCountdown(copiedNow.until - now)} unless you copy something else.
+              Password copied. It is cleared from the clipboard in {formatCountdown(Math.min(copiedNow.total, copiedNow.until - now))} unless you copy something else.
             </p>
           ) : null}
           <p className="muted">
