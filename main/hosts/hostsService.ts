@@ -1,7 +1,7 @@
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { utils, type ParsedKey } from 'ssh2';
+import ssh2, { type ParsedKey } from 'ssh2';
 import { z } from 'zod';
 import {
   AppError,
@@ -318,7 +318,7 @@ export function checkPrivateKey(text: string, what: string, mustBeRsa: boolean):
       hint: 'Paste the whole .pem file you downloaded when the key pair was created, or choose the file.',
     });
   }
-  const parsed = utils.parseKey(trimmed);
+  const parsed = ssh2.utils.parseKey(trimmed);
   let type: string | undefined;
   if (parsed instanceof Error) {
     if (/encrypted|passphrase/i.test(parsed.message)) {
