@@ -109,6 +109,7 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
   // RDP: Windows password, local listener to 3389, the system's RDP client; and the Tunnels view.
   const rdp = createRdpFeature({
     platform: options.platform,
+    dataDir: options.dataDir,
     env: options.env ?? {},
     desktop: options.desktop,
     keychain,

@@ -16,6 +16,7 @@ import { ClipboardGuard } from './clipboardGuard';
 import { createLauncher } from './launchers/createLauncher';
 import { NodeLauncherFs } from './launchers/nodeLauncherFs';
 import { NodeProcessRunner } from './launchers/nodeProcessRunner';
+import { WindowsLauncher } from './launchers/windowsLauncher';
 import { createRdpHandlers } from './rdpHandlers';
 import { DEFAULT_IDLE_TIMEOUT_MS, RdpService } from './rdpService';
 import { systemTimers, type Timers } from './timers';
@@ -23,6 +24,8 @@ import { TunnelsFeed, type TunnelRegistry } from './tunnelsFeed';
 
 export interface RdpFeatureOptions {
   platform: NodeJS.Platform;
+  /** The app's data folder (the Windows launcher's list of staged credentials lives there). */
+  dataDir: string;
   /**
    * The app's environment. Read here: DISPLAY (xfreerdp), SystemRoot (mstsc), PATH,
    * BASTIONLESS_RDP_AUTH_ONLY=1 (test/diagnostic mode: xfreerdp only checks the sign-in) and
@@ -64,7 +67,12 @@ export function createRdpFeature(options: RdpFeatureOptions): RdpFeature {
     runner: new NodeProcessRunner(env, options.platform),
     fs: new NodeLauncherFs(),
     log: log.child('launcher'),
+    dataDir: options.dataDir,
   });
+  // A credential an earlier run left in Credential Manager (it crashed while mstsc ran) goes now.
+  if (launcher instanceof WindowsLauncher) {
+    void launcher.recoverStaleCredentials().catch((error: unknown) => log.warn('could not check for staged RDP credentials', { error }));
+  }
   const registryListeners = new Set<() => void>();
   const service: RdpService = new RdpService({
     resolver: new InventoryHostResolver(options.hosts, options.inventory),

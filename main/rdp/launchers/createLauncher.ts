@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Logger } from '../../log';
 import type { LauncherFs, ProcessRunner } from './launcherIo';
 import { LinuxLauncher } from './linuxLauncher';
@@ -13,6 +14,8 @@ export interface LauncherEnvironment {
   runner: ProcessRunner;
   fs: LauncherFs;
   log: Logger;
+  /** The app's data folder: the Windows launcher keeps its list of staged credential targets there. */
+  dataDir?: string;
 }
 
 /** BASTIONLESS_RDP_AUTH_ONLY=1: the Linux launcher only checks the sign-in (tests, diagnostics). */
@@ -25,7 +28,13 @@ export function createLauncher(environment: LauncherEnvironment): RdpLauncher {
   const { platform, env, runner, fs, log } = environment;
   switch (platform) {
     case 'win32':
-      return new WindowsLauncher({ runner, fs, log, ...(env['SystemRoot'] ? { systemRoot: env['SystemRoot'] } : {}) });
+      return new WindowsLauncher({
+        runner,
+        fs,
+        log,
+        ...(env['SystemRoot'] ? { systemRoot: env['SystemRoot'] } : {}),
+        ...(environment.dataDir ? { stagedList: join(environment.dataDir, 'rdp-staged-credentials.json') } : {}),
+      });
     case 'darwin':
       return new MacLauncher({ runner, fs, log, home: environment.home });
     case 'linux':

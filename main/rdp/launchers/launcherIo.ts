@@ -46,4 +46,8 @@ export interface LauncherFs {
   /** Deletes a file or folder tree; succeeds if it is already gone. */
   remove(path: string): Promise<void>;
   exists(path: string): Promise<boolean>;
+  /** A small text file's content, or undefined when it does not exist. */
+  readText(path: string): Promise<string | undefined>;
+  /** Creates or replaces a small text file readable only by us (0600). */
+  writeText(path: string, content: string): Promise<void>;
 }

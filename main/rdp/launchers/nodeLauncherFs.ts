@@ -1,4 +1,4 @@
-import { access, chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LauncherFs } from './launcherIo';
@@ -20,6 +20,22 @@ export class NodeLauncherFs implements LauncherFs {
 
   async remove(path: string): Promise<void> {
     await rm(path, { recursive: true, force: true });
+  }
+
+  async readText(path: string): Promise<string | undefined> {
+    try {
+      return await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async writeText(path: string, content: string): Promise<void> {
+    // Written aside and renamed: a crash leaves the old file or the new one, never half of one.
+    const temp = `${path}.${process.pid}.tmp`;
+    await writeFile(temp, content, { mode: 0o600 });
+    await rename(temp, path);
   }
 
   async exists(path: string): Promise<boolean> {

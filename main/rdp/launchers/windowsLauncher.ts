@@ -11,6 +11,11 @@ export interface WindowsLauncherOptions {
   log: Logger;
   /** %SystemRoot%, where mstsc.exe and cmdkey.exe live. */
   systemRoot?: string;
+  /**
+   * A file (in the app's data folder) listing the credential targets staged right now, never
+   * the passwords: if the app dies before mstsc exits, the next start deletes them.
+   */
+  stagedList?: string;
 }
 
 const INSTALL_HINT =
@@ -33,7 +38,35 @@ export class WindowsLauncher implements RdpLauncher {
   private readonly staged = new Map<string, number>();
   private readonly live = new Set<LaunchedClient>();
 
+  private recovered: Promise<void> | undefined;
+
   constructor(private readonly options: WindowsLauncherOptions) {}
+
+  /**
+   * Deletes credentials a previous run staged and could not remove (it crashed or was killed
+   * while mstsc ran): Credential Manager keeps them across reboots otherwise. Runs once, before
+   * the first launch; launch() calls it, and so can the app at start.
+   */
+  recoverStaleCredentials(): Promise<void> {
+    this.recovered ??= (async () => {
+      const list = this.options.stagedList;
+      if (!list) return;
+      const text = await this.options.fs.readText(list).catch(() => undefined);
+      const targets = parseTargets(text);
+      for (const target of targets) await this.deleteCredential(target);
+      if (text !== undefined) await this.options.fs.remove(list).catch(() => undefined);
+      if (targets.length > 0) this.options.log.info('removed RDP credentials left staged by an earlier run', { count: targets.length });
+    })();
+    return this.recovered;
+  }
+
+  private async recordStaged(): Promise<void> {
+    if (!this.options.stagedList) return;
+    const targets = [...this.staged.keys()];
+    await (targets.length > 0 ? this.options.fs.writeText(this.options.stagedList, JSON.stringify(targets)) : this.options.fs.remove(this.options.stagedList)).catch((error: unknown) =>
+      this.options.log.warn('could not record the staged RDP credentials', { error }),
+    );
+  }
 
   private get system32(): string {
     return win32.join(this.options.systemRoot ?? 'C:\\Windows', 'System32');
@@ -48,6 +81,7 @@ export class WindowsLauncher implements RdpLauncher {
   async launch(request: LaunchRequest): Promise<LaunchedClient> {
     const client = await this.detect();
     if (!client) throw clientMissing(this.installHint);
+    await this.recoverStaleCredentials();
     const { runner, fs, log } = this.options;
     const target = `TERMSRV/${request.address}`;
     const dir = await fs.makeTempDir('bastionless-rdp-');
@@ -100,6 +134,12 @@ export class WindowsLauncher implements RdpLauncher {
 
   /** Stores the credential mstsc will use; false (and the person pastes it) if cmdkey fails. */
   private async stageCredential(target: string, username: string, password: string): Promise<boolean> {
+    // Recorded before staging: a crash between the two leaves a target to delete, never a password behind.
+    const first = !this.staged.has(target);
+    if (first) {
+      this.staged.set(target, 0);
+      await this.recordStaged();
+    }
     const result = await this.options.runner
       .run(win32.join(this.system32, 'cmdkey.exe'), [`/generic:${target}`, `/user:${username}`, `/pass:${password}`], { timeoutMs: 15_000 })
       .catch((error: unknown) => {
@@ -108,6 +148,10 @@ export class WindowsLauncher implements RdpLauncher {
       });
     if (!result || result.code !== 0) {
       if (result) this.options.log.warn('cmdkey refused the credential; the person will paste the password', { code: result.code });
+      if (first) {
+        this.staged.delete(target);
+        await this.recordStaged();
+      }
       return false;
     }
     this.staged.set(target, (this.staged.get(target) ?? 0) + 1);
@@ -121,14 +165,33 @@ export class WindowsLauncher implements RdpLauncher {
       return;
     }
     this.staged.delete(target);
+    if (await this.deleteCredential(target)) await this.recordStaged();
+  }
+
+  /** True when the credential is gone (deleted, or was not there). */
+  private async deleteCredential(target: string): Promise<boolean> {
     const result = await this.options.runner
       .run(win32.join(this.system32, 'cmdkey.exe'), [`/delete:${target}`], { timeoutMs: 15_000 })
       .catch((error: unknown) => ({ code: null, signal: null, stdout: '', stderr: String(error) }));
-    if (result.code !== 0) this.options.log.warn('cmdkey could not delete the staged RDP credential', { target, code: result.code });
+    // cmdkey says "Element not found" (exit 1) when there is nothing to delete: that is gone too.
+    if (result.code === 0 || /not found/i.test(result.stdout + result.stderr)) return true;
+    this.options.log.warn('cmdkey could not delete the staged RDP credential', { target, code: result.code });
+    return false;
   }
 
   async dispose(): Promise<void> {
     await Promise.all([...this.live].map((client) => client.dispose()));
+  }
+}
+
+/** The staged-targets list: only `TERMSRV/...` names, so a tampered file cannot make us delete other credentials. */
+function parseTargets(text: string | undefined): string[] {
+  if (!text) return [];
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value.filter((t): t is string => typeof t === 'string' && /^TERMSRV\/[A-Za-z0-9.:[\]-]+$/.test(t)) : [];
+  } catch {
+    return [];
   }
 }
 

@@ -142,6 +142,12 @@ describe('the real LauncherFs', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     await expect(fs.writePrivateFile(file, Buffer.from('again'))).rejects.toThrow(/EEXIST/);
     expect(await fs.exists(file)).toBe(true);
+    const list = `${dir}/staged.json`;
+    expect(await fs.readText(list)).toBeUndefined();
+    await fs.writeText(list, '["TERMSRV/127.0.0.1"]');
+    await fs.writeText(list, '[]');
+    expect(await fs.readText(list)).toBe('[]');
+    expect(statSync(list).mode & 0o777).toBe(0o600);
     await fs.remove(dir);
     expect(await fs.exists(dir)).toBe(false);
     await fs.remove(dir);

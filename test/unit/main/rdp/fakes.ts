@@ -122,6 +122,14 @@ export class MemoryFs implements LauncherFs {
     return this.present.has(path) || this.dirs.has(path) || this.files.has(path);
   }
 
+  async readText(path: string): Promise<string | undefined> {
+    return this.files.get(path)?.content.toString('utf8');
+  }
+
+  async writeText(path: string, content: string): Promise<void> {
+    this.files.set(path, { content: Buffer.from(content, 'utf8'), mode: 0o600 });
+  }
+
   /** Every file left behind. */
   leftovers(): string[] {
     return [...this.dirs, ...this.files.keys()];

@@ -133,6 +133,30 @@ describe('the Windows launcher (mstsc + cmdkey)', () => {
     expect((await launcher.detect())?.path).toBe('D:\\Tools\\mstsc.exe');
   });
 
+  it('keeps a list of staged targets (never passwords) and clears what a crashed run left behind', async () => {
+    const LIST = 'C:\\Users\\ana\\AppData\\Bastionless\\rdp-staged-credentials.json';
+    const { runner, fs } = setup();
+    const { log } = memoryLogger();
+    const launcher = new WindowsLauncher({ runner, fs, log, systemRoot: 'C:\\Windows', stagedList: LIST });
+    const launched = await launcher.launch(request());
+    expect(JSON.parse((await fs.readText(LIST))!)).toEqual(['TERMSRV/127.0.0.1']);
+    expect((await fs.readText(LIST))!).not.toContain(PASSWORD);
+    runner.spawned[0]!.exit(0);
+    await launched.exited;
+    expect(await fs.readText(LIST)).toBeUndefined();
+
+    // The app died while mstsc ran: the list is still there at the next start.
+    await fs.writeText(LIST, JSON.stringify(['TERMSRV/127.0.0.1', 'github.com', 'TERMSRV/x" /delete:*']));
+    runner.ran.length = 0;
+    runner.runResult = () => ({ code: 1, signal: null, stdout: 'Element not found.', stderr: '' });
+    const next = new WindowsLauncher({ runner, fs, log, systemRoot: 'C:\\Windows', stagedList: LIST });
+    await next.recoverStaleCredentials();
+    expect(runner.ran).toEqual([{ command: CMDKEY, args: ['/delete:TERMSRV/127.0.0.1'] }]);
+    expect(await fs.readText(LIST)).toBeUndefined();
+    await next.recoverStaleCredentials();
+    expect(runner.ran).toHaveLength(1);
+  });
+
   it('never logs the password', async () => {
     const { runner, launcher, sink } = setup();
     runner.runResult = (call) => ({ code: call.args[0]!.startsWith('/delete') ? 5 : 0, signal: null, stdout: '', stderr: '' });
