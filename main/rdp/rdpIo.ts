@@ -3,6 +3,7 @@
  * 4). compose.ts adapts the real inventory, hosts, keychain, EC2 client and tunnel manager to
  * them; tests hand in a plain TCP "tunnel" to a real RDP server, or small fakes.
  */
+import type { AppError } from '../../preload/contract/errors';
 import type { RdpInstanceRef } from '../../preload/contract/rdp';
 
 export type { RdpInstanceRef };
@@ -73,6 +74,11 @@ export interface RdpListener {
   readonly port: number;
   /** Client connections going through it right now. */
   activeConnections(): number;
+  /**
+   * The last tunnel failure behind a client connection (the endpoint refused, the security
+   * group blocks 3389, the tunnel expired): the client only sees a dropped connection.
+   */
+  lastError(): AppError | undefined;
   /** Called whenever a client connection opens or closes, with the new count. */
   onConnectionsChanged(listener: (active: number) => void): () => void;
   /** Called once when the listener closes for any reason (stopped from the Tunnels view, endpoint gone). */

@@ -84,6 +84,9 @@ export class RdpSession {
   private keyPrompt: RdpKeyPrompt | undefined;
   private keyWaiter: { resolve: (answer: KeyAnswer) => void; reject: (error: AppError) => void } | undefined;
   private error: SerializedError | undefined;
+  private reportedTunnelError: AppError | undefined;
+  /** The current client run's failure came from the tunnel: the client's vaguer one must not replace it. */
+  private tunnelErrorShown = false;
   private notice: string | undefined;
   private closedReason: ClosedReason | undefined;
   private readonly unsubscribes: (() => void)[] = [];
@@ -276,6 +279,7 @@ export class RdpSession {
     this.stepActive('client');
     this.steps.set('connected', { status: 'pending' });
     this.error = undefined;
+    this.tunnelErrorShown = false;
     let launched: LaunchedClient;
     try {
       launched = await this.deps.launcher.launch({
@@ -322,8 +326,23 @@ export class RdpSession {
     await this.launchClient();
   }
 
+  /** A tunnel failure not reported yet: it explains a dropped client better than the client can. */
+  private freshTunnelError(): AppError | undefined {
+    const error = this.listener?.lastError();
+    if (!error || error === this.reportedTunnelError) return undefined;
+    this.reportedTunnelError = error;
+    return error;
+  }
+
   private onConnections(active: number): void {
     if (!this.isOpen) return;
+    const tunnelError = active === 0 ? this.freshTunnelError() : undefined;
+    if (tunnelError) {
+      this.tunnelErrorShown = true;
+      this.error = tunnelError.toJSON();
+      const step = this.steps.get('connected')!;
+      if (step.status !== 'done') this.stepEnd('connected', 'failed', tunnelError.message);
+    }
     this.connections = active;
     if (active > 0) {
       this.cancelIdle();
@@ -344,8 +363,11 @@ export class RdpSession {
     if (exit.code !== null) status.exitCode = exit.code;
     if (status.authOnly) status.authenticated = exit.code === 0 && !exit.error;
     if (exit.error) {
-      this.error = exit.error.toJSON();
-      this.stepEnd('connected', 'failed', exit.error.message);
+      // The client says "connection failed"; the tunnel knows why (security group, endpoint, expiry).
+      const tunnelError = this.freshTunnelError();
+      if (tunnelError) this.tunnelErrorShown = true;
+      if (tunnelError || !this.tunnelErrorShown) this.error = (tunnelError ?? exit.error).toJSON();
+      this.stepEnd('connected', 'failed', this.error?.message ?? exit.error.message);
     } else if (status.authOnly) {
       this.stepEnd('connected', 'done', `Signed in (auth-only check, ${launched.client.name} exit 0)`);
     }

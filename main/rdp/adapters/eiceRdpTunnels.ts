@@ -78,6 +78,9 @@ class ManagedRdpListener implements RdpListener {
   activeConnections(): number {
     return this.listener.activeConnections;
   }
+  lastError(): AppError | undefined {
+    return this.listener.lastError;
+  }
   onConnectionsChanged(listener: (active: number) => void): () => void {
     return this.listener.onConnectionsChanged(listener);
   }

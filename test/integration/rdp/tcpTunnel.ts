@@ -71,6 +71,11 @@ export class TcpListener implements RdpListener {
     return this.sockets.size;
   }
 
+  lastError(): undefined {
+    // Plain TCP to a local server: no endpoint to refuse anything.
+    return undefined;
+  }
+
   onConnectionsChanged(listener: (active: number) => void): () => void {
     this.connectionListeners.add(listener);
     return () => this.connectionListeners.delete(listener);

@@ -256,6 +256,26 @@ describe('launching RDP', () => {
     expect(t.latest().steps[3]!.status).toBe('active');
   });
 
+  it('explains a dropped client with the tunnel’s reason (security group, endpoint) rather than the client’s', async () => {
+    const t = setup();
+    await t.service.launch(INSTANCE);
+    await t.until(() => t.latest().state === 'ready');
+    const listener = t.tunnels.listeners[0]!;
+    listener.connections(1);
+    listener.failure = new AppError('EIC_TUNNEL_TARGET_UNREACHABLE', 'The endpoint could not reach 10.0.1.12:3389.', { hint: 'Allow TCP 3389 from the endpoint in the instance’s security group.' });
+    listener.connections(0);
+    expect(t.latest().error).toMatchObject({ code: 'EIC_TUNNEL_TARGET_UNREACHABLE' });
+    t.launcher.launched[0]!.exit({ code: 131, signal: null, error: new AppError('RDP_LAUNCH_FAILED', 'xfreerdp could not sign in: the connection failed (exit code 131).') });
+    await t.until(() => t.latest().client?.state === 'exited');
+    expect(t.latest().error).toMatchObject({ code: 'EIC_TUNNEL_TARGET_UNREACHABLE', hint: /3389/ });
+    expect(t.latest().steps[3]).toMatchObject({ status: 'failed', detail: 'The endpoint could not reach 10.0.1.12:3389.' });
+
+    // A later run of the client that fails on its own shows its own error.
+    await t.service.openClient('s1');
+    t.launcher.launched[1]!.exit({ code: 147, signal: null, error: new AppError('RDP_LAUNCH_FAILED', 'refused (exit code 147).') });
+    await t.until(() => t.latest().error?.code === 'RDP_LAUNCH_FAILED');
+  });
+
   it('reuses the open session when Launch RDP is pressed again, bringing the client back', async () => {
     const t = setup();
     await t.service.launch(INSTANCE);

@@ -85,8 +85,13 @@ export class FakeListener implements RdpListener {
     readonly tunnelId: string,
     readonly port: number,
   ) {}
+  /** What the tunnel manager would record when a connection's tunnel fails. */
+  failure: AppError | undefined;
   activeConnections(): number {
     return this.active;
+  }
+  lastError(): AppError | undefined {
+    return this.failure;
   }
   onConnectionsChanged(listener: (active: number) => void): () => void {
     this.connectionListeners.add(listener);
