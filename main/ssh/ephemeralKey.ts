@@ -1,4 +1,4 @@
-import { utils, type ParsedKey } from 'ssh2';
+import ssh2, { type ParsedKey } from 'ssh2';
 
 /** A one-connection key pair for EC2 Instance Connect. Lives in memory only. */
 export interface EphemeralKey {
@@ -15,8 +15,8 @@ export interface EphemeralKey {
  * is never written anywhere: it stays in this object until the caller lets go of it.
  */
 export function createEphemeralKey(): EphemeralKey {
-  const pair = utils.generateKeyPairSync('ed25519', { comment: 'bastionless-ephemeral' });
-  const parsed = utils.parseKey(pair.private);
+  const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'bastionless-ephemeral' });
+  const parsed = ssh2.utils.parseKey(pair.private);
   if (parsed instanceof Error) throw parsed;
   const privateKey = Array.isArray(parsed) ? (parsed[0] as ParsedKey) : parsed;
   return { publicKey: pair.public.trim(), privateKey };

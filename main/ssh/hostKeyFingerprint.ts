@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { utils } from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader (the demo, the CLI) only sees its default export.
+import ssh2 from 'ssh2';
 
 /** A host key as the person sees it: its type and OpenSSH's SHA256 fingerprint. */
 export interface HostKeyIdentity {
@@ -15,7 +16,7 @@ export interface HostKeyIdentity {
  */
 export function hostKeyIdentity(keyBlob: Buffer): HostKeyIdentity {
   const fingerprint = `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
-  const parsed = utils.parseKey(keyBlob);
+  const parsed = ssh2.utils.parseKey(keyBlob);
   const algorithm = parsed instanceof Error ? blobType(keyBlob) : (Array.isArray(parsed) ? parsed[0]?.type : parsed.type) ?? blobType(keyBlob);
   return { algorithm, fingerprint };
 }

@@ -1,4 +1,4 @@
-import { utils, type ParsedKey } from 'ssh2';
+import ssh2, { type ParsedKey } from 'ssh2';
 import { AppError } from '../../preload/contract';
 
 /** Asks for the key's passphrase; `retryMessage` says the last one was wrong. Rejects with CANCELLED. */
@@ -12,13 +12,13 @@ const MAX_PASSPHRASE_ATTEMPTS = 3;
  * SSH_KEY_INVALID (not a private key, or three wrong passphrases) or CANCELLED.
  */
 export async function parsePrivateKey(text: string, keyName: string, askPassphrase: PassphrasePrompt): Promise<ParsedKey> {
-  let first = toKey(utils.parseKey(text));
+  let first = toKey(ssh2.utils.parseKey(text));
   if (first instanceof Error && !isEncrypted(first)) throw invalid(keyName, first);
   if (!(first instanceof Error)) return ensurePrivate(first, keyName);
   let retryMessage: string | undefined;
   for (let attempt = 1; attempt <= MAX_PASSPHRASE_ATTEMPTS; attempt++) {
     const passphrase = await askPassphrase(retryMessage);
-    first = toKey(utils.parseKey(text, passphrase));
+    first = toKey(ssh2.utils.parseKey(text, passphrase));
     if (!(first instanceof Error)) return ensurePrivate(first, keyName);
     if (!isWrongPassphrase(first)) throw invalid(keyName, first);
     retryMessage = 'That passphrase did not unlock the key. Try again.';

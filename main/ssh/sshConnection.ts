@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
-import { Client, type Algorithms, type AuthenticationType, type ClientChannel, type ParsedKey } from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader (the demo, the CLI) only sees its default export.
+import ssh2, { type Algorithms, type AuthenticationType, type Client, type ClientChannel, type ParsedKey } from 'ssh2';
 import { AppError } from '../../preload/contract';
 import type { Logger } from '../log';
 import type { AlgorithmLists } from './algorithms';
@@ -33,7 +34,7 @@ export interface SshConnectOptions {
   /** Seconds between SSH keepalives; 0 turns them off. */
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;
-  /** How long the server may take to complete key exchange (prompts are not counted). */
+  /** How long the server may take for the handshake and each login step (time spent on prompts is not counted). */
   handshakeTimeoutMs?: number;
   /** How long `end()` waits for the server's goodbye before cutting the stream. */
   closeGraceMs?: number;
@@ -63,7 +64,7 @@ const MAX_KEYBOARD_ROUNDS = 6;
  */
 export class SshConnection {
   private state: State = 'connecting';
-  private readonly client = new Client();
+  private readonly client: Client = new ssh2.Client();
   private readonly channels = new Set<ShellChannel>();
   private readonly endListeners = new Set<(end: ConnectionEnd) => void>();
   private lastError: ConnectionEnd['error'];
@@ -71,6 +72,8 @@ export class SshConnection {
   private graceTimer: NodeJS.Timeout | undefined;
   private cancelled: AppError | undefined;
   private hostKeyRefused = false;
+  /** Stops (true) or restarts (false) the login timer while a prompt waits for the person. */
+  private waitingForPerson: (waiting: boolean) => void = () => undefined;
 
   private constructor(private readonly options: SshConnectOptions) {}
 
@@ -115,7 +118,6 @@ export class SshConnection {
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
 
-      client.on('handshake', () => clearTimeout(handshakeTimer));
       client.on('ready', () => settle());
       client.on('error', (error: Error & { level?: string; code?: unknown; description?: string }) => {
         this.lastError = { message: error.message, ...(error.level ? { level: error.level } : {}), ...(error.code !== undefined ? { code: error.code } : {}) };
@@ -132,14 +134,20 @@ export class SshConnection {
         this.onClosed();
       });
 
+      // The server must answer each step of the handshake and login in time; the clock stops
+      // while the person is answering a prompt (sshd's LoginGraceTime still applies).
       const handshakeTimeoutMs = this.options.handshakeTimeoutMs ?? 30_000;
-      if (handshakeTimeoutMs > 0) {
+      const startTimer = (): void => {
+        clearTimeout(handshakeTimer);
+        if (handshakeTimeoutMs <= 0 || settled) return;
         handshakeTimer = setTimeout(() => {
           const error = Object.assign(new Error('Timed out while waiting for handshake'), { level: 'client-timeout' });
           this.lastError = { message: error.message, level: error.level };
           settle(new SshConnectError(error, false));
         }, handshakeTimeoutMs);
-      }
+      };
+      this.waitingForPerson = (waiting) => (waiting ? clearTimeout(handshakeTimer) : startTimer());
+      startTimer();
 
       client.connect({
         sock,
@@ -169,7 +177,15 @@ export class SshConnection {
 
   /** ssh2's authHandler: the order in which methods are tried, with prompts where needed. */
   private authHandler(): (methodsLeft: AuthenticationType[] | null, partial: boolean | null, next: (auth: unknown) => void) => void {
-    const { auth, username, prompts } = this.options;
+    const { auth, username } = this.options;
+    const asked = <T,>(question: () => Promise<T>): Promise<T> => {
+      this.waitingForPerson(true);
+      return question().finally(() => this.waitingForPerson(false));
+    };
+    const prompts: AuthPrompts = {
+      password: (user, attempt) => asked(() => this.options.prompts.password(user, attempt)),
+      keyboardInteractive: (request) => asked(() => this.options.prompts.keyboardInteractive(request)),
+    };
     let passwordAttempts = 0;
     let keyboardRounds = 0;
     let triedKey = false;
