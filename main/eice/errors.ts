@@ -88,6 +88,14 @@ const NOT_READY = /not (in a )?(usable|available|ready)|create-in-progress|delet
  */
 export const TUNNEL_ERROR_TABLE: readonly Rule[] = [
   // ---- refused upgrades: the service read the request and said no ----
+  // An expired presigned URL comes back as a signature error: its text decides, before the code.
+  {
+    when: (f) => refused(f) && (codeIs(f, 'SignatureExpired', 'ExpiredSignature', 'RequestExpired', 'RequestTimeTooSkewed') || /signature (has )?expired|request (has )?expired|presigned url (has )?expired|time too skewed/i.test(f.text)),
+    code: 'EIC_CLOCK_SKEW',
+    message: (f) => `AWS says the tunnel request's signature has expired, so this computer's clock is probably off.${said(f)}`,
+    hint: () => 'A presigned tunnel URL is valid for 60 seconds from the time on this computer: turn on automatic time synchronisation and retry.',
+    retryable: true,
+  },
   {
     when: (f) => codeIs(f, 'SignatureDoesNotMatch', 'IncompleteSignature', 'InvalidSignatureException'),
     code: 'AWS_CREDENTIALS_INVALID',
@@ -105,13 +113,6 @@ export const TUNNEL_ERROR_TABLE: readonly Rule[] = [
     code: 'AWS_CREDENTIALS_EXPIRED',
     message: (f) => `The AWS session used to sign the tunnel request has expired.${said(f)}`,
     hint: () => 'Refresh the credentials (for SSO run the sign-in again; for temporary keys get new ones) and retry.',
-  },
-  {
-    when: (f) => refused(f) && (codeIs(f, 'SignatureExpired', 'ExpiredSignature', 'RequestExpired', 'RequestTimeTooSkewed') || /signature (has )?expired|request (has )?expired|presigned url (has )?expired|time too skewed/i.test(f.text)),
-    code: 'EIC_CLOCK_SKEW',
-    message: (f) => `AWS says the tunnel request's signature has expired, so this computer's clock is probably off.${said(f)}`,
-    hint: () => 'A presigned tunnel URL is valid for 60 seconds from the time on this computer: turn on automatic time synchronisation and retry.',
-    retryable: true,
   },
   {
     when: (f) => refused(f) && (codeIs(f, 'AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation') || (f.status === 403 && f.errorCode === '')),
