@@ -11,12 +11,16 @@ import { ProfilesService } from './aws/profilesService';
 import { PromptBroker } from './aws/prompts';
 import { SsoService } from './aws/sso';
 import type { DesktopIo } from './desktop';
+import { createEndpointsHandlers } from './eice/setup/endpointsHandlers';
+import { EndpointSetupService } from './eice/setup/endpointSetupService';
+import { sdkSetupEc2 } from './eice/setup/setupEc2';
 import { TunnelManager } from './eice/tunnelManager';
 import { EventHub } from './events';
 import { createHostsHandlers } from './hosts/hostsHandlers';
 import { HostsService } from './hosts/hostsService';
 import { createLogger, type LogSink, type Logger, type LogLevel } from './log';
 import { createRdpFeature } from './rdp/createRdpFeature';
+import { createSshFeature } from './ssh/createSshFeature';
 
 export interface ComposeOptions {
   /** The app's data folder: settings, saved hosts, logs. Created 0700 if missing. */
@@ -106,6 +110,29 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
   const tunnelManager = new TunnelManager({ log: log.child('tunnels') });
   disposers.push(() => tunnelManager.dispose());
 
+  // SSH: terminal sessions over tunnel streams (each one of its endpoint's 20 connections).
+  const ssh = createSshFeature({
+    dataDir: options.dataDir,
+    desktop: options.desktop,
+    keychain,
+    hosts,
+    inventory,
+    instanceConnectFor: async (profileId, region) => {
+      const ctx = await aws.forProfile(profileId, region);
+      return { eic: ctx.eic, profileName: ctx.profileName };
+    },
+    tunnelOptionsFor: async (profileId, region) => {
+      const ctx = await aws.forProfile(profileId, region);
+      return { credentials: () => ctx.credentials(), env: ctx.env, useFips: ctx.useFips };
+    },
+    tunnelManager,
+    log: log.child('ssh'),
+    emitState: (info) => events.emit('sessions', 'stateChanged', info),
+    emitData: (sessionId, chunk) => events.emit('sessions', 'data', { sessionId, chunk }),
+    notice: (notice) => events.emit('app', 'noticePosted', { ...notice, at: new Date().toISOString() }),
+  });
+  disposers.push(() => ssh.dispose());
+
   // RDP: Windows password, local listener to 3389, the system's RDP client; and the Tunnels view.
   const rdp = createRdpFeature({
     platform: options.platform,
@@ -128,6 +155,24 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
   });
   disposers.push(() => rdp.dispose());
 
+  // Endpoints: the Endpoints view, the setup wizard, delete and move, with a resumable journal.
+  const endpointSetup = new EndpointSetupService({
+    dataDir: options.dataDir,
+    log: log.child('endpoints'),
+    clientsFor: async (profileId, region) => {
+      const ctx = await aws.forProfile(profileId, region);
+      return { ec2: sdkSetupEc2(ctx.ec2), profileName: ctx.profileName };
+    },
+    connectionsInUse: (endpointId) => tunnelManager.connectionsInUse(endpointId),
+    listHosts: () => hosts.list(),
+    knownInstanceVpc: async (profileId, region, instanceId) =>
+      (await inventory.last()).instances.find((i) => i.profileId === profileId && i.region === region && i.instanceId === instanceId)?.vpcId,
+    onOperationChanged: (operation) => events.emit('endpoints', 'operationChanged', operation),
+    notify: (notice) => events.emit('app', 'noticePosted', notice),
+  });
+  await endpointSetup.start();
+  disposers.push(() => endpointSetup.dispose());
+
   const api: MainHandlers = {
     app: createAppHandlers(
       {
@@ -142,8 +187,10 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     profiles: createProfilesHandlers({ profiles, aws, prompts, sso }),
     inventory: createInventoryHandlers(inventory),
     hosts: createHostsHandlers(hosts),
+    sessions: ssh.handlers,
     rdp: rdp.rdp,
     tunnels: rdp.tunnels,
+    endpoints: createEndpointsHandlers(endpointSetup),
   };
 
   let disposed: Promise<void> | undefined;

@@ -23,7 +23,7 @@ export class OutputFramer {
   private disposed = false;
 
   constructor(
-    private readonly emit: (frame: Uint8Array) => void,
+    private readonly emit: (frame: Uint8Array<ArrayBuffer>) => void,
     private readonly maxFrame = DEFAULT_MAX_FRAME,
     private readonly schedule: Scheduler = immediateScheduler,
   ) {}

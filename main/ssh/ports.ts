@@ -41,14 +41,18 @@ export interface ResolvedTarget {
   autoReconnect: boolean;
 }
 
+/** What "Copy SSH config" needs about a saved host: no AWS lookup, only what was saved. */
+export type SavedHostFacts = Pick<ResolvedTarget, 'hostId' | 'instanceId' | 'profileId' | 'region' | 'name' | 'osUser' | 'port' | 'platform' | 'auth'>;
+
 export interface TargetResolver {
   /**
-   * Looks up a saved host or an instance (cached facts first, AWS when missing). Fails with
-   * NOT_FOUND, or the AWS_* code of the lookup.
+   * Looks up a saved host or an instance (cached facts first, AWS when missing or stale). Fails
+   * with NOT_FOUND, EIC_TUNNEL_TARGET_UNREACHABLE (not running, no private address), or the
+   * AWS_* code of the lookup.
    */
   resolve(request: ConnectRequest, signal: AbortSignal): Promise<ResolvedTarget>;
   /** The saved host behind `hostId`, for "Copy SSH config". Fails with NOT_FOUND. */
-  resolveHost(hostId: string, signal: AbortSignal): Promise<ResolvedTarget>;
+  resolveHost(hostId: string): Promise<SavedHostFacts>;
 }
 
 /** The endpoint chosen for a target. */
@@ -56,6 +60,9 @@ export interface EndpointChoice {
   endpointId: string;
   /** What the tab shows: the endpoint id and where it is. */
   label: string;
+  /** The endpoint's DNS names, which tunnels are opened to. */
+  dnsName?: string;
+  fipsDnsName?: string;
 }
 
 /** One open TCP connection to the instance through the endpoint. */

@@ -31,7 +31,7 @@ export function createSessionHandlers(manager: SessionManager, resolver: TargetR
     list: () => manager.list(),
     paste: async ({ sessionId, bracketed }) => ({ bytes: await manager.paste(sessionId, bracketed) }),
     sshConfig: async ({ hostId, identityFile }) => {
-      const target = await resolver.resolveHost(hostId, AbortSignal.timeout(30_000));
+      const target = await resolver.resolveHost(hostId);
       if (target.platform === 'windows') {
         throw new AppError('SSH_NOT_LINUX', `${target.name} is a Windows instance: OpenSSH does not reach it.`, { hint: 'Use RDP for Windows instances.' });
       }

@@ -43,7 +43,7 @@ export class ShellChannel {
 
   constructor(
     private readonly channel: ClientChannel,
-    onOutput: (frame: Uint8Array) => void,
+    onOutput: (frame: Uint8Array<ArrayBuffer>) => void,
     options: ShellChannelOptions = {},
   ) {
     this.framer = new OutputFramer(

@@ -1,7 +1,7 @@
-import type { ResolvedTarget } from './ports';
+import type { SavedHostFacts } from './ports';
 
 export interface SshConfigInput {
-  target: ResolvedTarget;
+  target: SavedHostFacts;
   /**
    * The private key OpenSSH logs in with (`IdentityFile`). For EC2 Instance Connect its `.pub`
    * is what the tunnel pushes, so the two always match. Default `~/.ssh/id_ed25519`.
@@ -14,7 +14,7 @@ export interface SshConfigInput {
 export const DEFAULT_IDENTITY_FILE = '~/.ssh/id_ed25519';
 
 /** A `Host` alias OpenSSH accepts and a person can type: the host's name, tidied. */
-export function sshAliasFor(target: Pick<ResolvedTarget, 'name' | 'instanceId'>): string {
+export function sshAliasFor(target: Pick<SavedHostFacts, 'name' | 'instanceId'>): string {
   const alias = target.name
     .toLowerCase()
     .replace(/[^a-z0-9._-]+/g, '-')
@@ -39,10 +39,10 @@ export function generateSshConfig(input: SshConfigInput): { alias: string; text:
   const keyFile = auth.method === 'keyPair' && auth.key.source === 'file' ? auth.key.path : (input.identityFile ?? DEFAULT_IDENTITY_FILE);
   const pushes = auth.method === 'eic' || (auth.method === 'keyPair' && auth.key.source === 'keychain');
 
+  const profile = cliProfileOf(target.profileId);
   const proxy = [
     shellWord(command),
-    '--profile',
-    shellWord(target.profileId),
+    ...(profile.name !== undefined ? ['--profile', shellWord(profile.name)] : []),
     '--region',
     shellWord(target.region),
     '--instance-id',
@@ -53,7 +53,8 @@ export function generateSshConfig(input: SshConfigInput): { alias: string; text:
   ].join(' ');
 
   const lines = [
-    `# ${oneLine(target.name)} (${target.instanceId}, ${target.region}, profile ${oneLine(target.profileId)}), written by Bastionless.`,
+    `# ${oneLine(target.name)} (${target.instanceId}, ${target.region}), written by Bastionless.`,
+    ...(profile.note ? [`# ${profile.note}`] : []),
     ...(auth.method === 'keyPair' && auth.key.source === 'keychain'
       ? ['# Its key pair is in your OS keychain, which OpenSSH cannot read: this block pushes your own key instead.']
       : []),
@@ -70,6 +71,20 @@ export function generateSshConfig(input: SshConfigInput): { alias: string; text:
     '  ServerAliveCountMax 3',
   ];
   return { alias, text: `${lines.join('\n')}\n` };
+}
+
+/**
+ * The `--profile` the command-line tunnel needs for an app profile id. It reads the standard AWS
+ * sources only: a ~/.aws profile by name, the environment, or nothing it can use (keys kept in
+ * Bastionless's keychain), which the block then says.
+ */
+function cliProfileOf(profileId: string): { name?: string; note?: string } {
+  if (profileId.startsWith('config:')) return { name: profileId.slice('config:'.length) };
+  if (profileId === 'env') return { note: 'Credentials: the AWS_* variables of the shell that runs ssh, as when Bastionless found them.' };
+  if (profileId.startsWith('app:')) {
+    return { note: 'Its profile keeps its keys in Bastionless (your OS keychain), which the command-line tunnel cannot read: it uses your default AWS credentials. Add the profile to ~/.aws and pass --profile to use it.' };
+  }
+  return { name: profileId };
 }
 
 /** A word for ProxyCommand (run by /bin/sh): quoted when needed, with a leading ~/ left to expand. */

@@ -253,7 +253,7 @@ export class SshConnection {
    * Opens a PTY shell (`xterm-256color`, the given size). Fails with SSH_SHELL_REFUSED when the
    * server refuses the PTY or the shell, or SSH_CONNECTION_LOST when the connection is gone.
    */
-  openShell(size: { cols: number; rows: number }, onOutput: (frame: Uint8Array) => void, options: ShellChannelOptions = {}): Promise<ShellChannel> {
+  openShell(size: { cols: number; rows: number }, onOutput: (frame: Uint8Array<ArrayBuffer>) => void, options: ShellChannelOptions = {}): Promise<ShellChannel> {
     if (this.state !== 'ready') {
       return Promise.reject(new AppError('SSH_CONNECTION_LOST', 'The SSH connection is closed.', { hint: 'Reconnect to open a new one.', retryable: true }));
     }

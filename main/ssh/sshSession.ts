@@ -27,7 +27,7 @@ export interface SessionDeps extends ConnectFlowDeps {
   /** Publishes the session's state (sessions.stateChanged). */
   emitState(info: SessionInfo): void;
   /** Publishes terminal output (sessions.data). */
-  emitData(sessionId: string, chunk: Uint8Array): void;
+  emitData(sessionId: string, chunk: Uint8Array<ArrayBuffer>): void;
   /** Posts something the person should see even when the tab is in the background. */
   notice(notice: Omit<Notice, 'at'>): void;
   reconnectPolicy?: ReconnectPolicyOptions;

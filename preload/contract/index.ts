@@ -1,8 +1,10 @@
 import { app } from './app';
+import { endpoints } from './endpoints';
 import { hosts } from './hosts';
 import { inventory } from './inventory';
 import { profiles } from './profiles';
 import { rdp } from './rdp';
+import { sessions } from './sessions';
 import { tunnels } from './tunnels';
 import type { Bridge, EventPayloads, Handlers } from './define';
 
@@ -16,8 +18,10 @@ export const contract = {
   profiles,
   inventory,
   hosts,
+  sessions,
   rdp,
   tunnels,
+  endpoints,
 } as const;
 
 export type Contract = typeof contract;
@@ -34,4 +38,6 @@ export * from './hosts';
 export * from './sessions';
 export * from './rdp';
 export * from './tunnels';
+export * from './endpoints';
 
+export * from './diagnose';

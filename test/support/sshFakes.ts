@@ -4,7 +4,7 @@
  * asked, and a "tunnel" that is a plain TCP connection to a local sshd (or ssh2 server).
  */
 import { connect, type Socket } from 'node:net';
-import { AppError } from '../../preload/contract';
+import { AppError, type Host, type Instance } from '../../preload/contract';
 import type {
   Clock,
   ConnectRequest,
@@ -12,6 +12,7 @@ import type {
   KeyPusher,
   PrivateKeyRef,
   ResolvedTarget,
+  SavedHostFacts,
   SecretSource,
   SshTunnel,
   SshTunnels,
@@ -33,6 +34,65 @@ export function aTarget(overrides: Partial<ResolvedTarget> = {}): ResolvedTarget
     platform: 'linux',
     auth: { method: 'eic' },
     autoReconnect: false,
+    ...overrides,
+  };
+}
+
+/** A discovered Linux instance with an endpoint in its subnet: valid defaults, overridable. */
+export function anInstance(overrides: Partial<Instance> = {}): Instance {
+  return {
+    profileId: 'config:default',
+    region: 'us-east-1',
+    instanceId: 'i-0123456789abcdef0',
+    name: 'web-1',
+    state: 'running',
+    platform: 'linux',
+    privateIpv4: '10.0.1.5',
+    ipv6: [],
+    vpcId: 'vpc-0abc',
+    subnetId: 'subnet-0abc',
+    availabilityZone: 'us-east-1a',
+    securityGroups: [],
+    ami: {},
+    os: { family: 'amazonLinux2023', name: 'Amazon Linux 2023', defaultUser: 'ec2-user', eicPackage: 'preinstalled', basis: 'ami' },
+    tags: {},
+    vpcEndpoints: [
+      {
+        id: 'eice-0123456789abcdef0',
+        vpcId: 'vpc-0abc',
+        subnetId: 'subnet-0abc',
+        state: 'create-complete',
+        usable: true,
+        dnsName: 'eice-0123456789abcdef0.12345678.ec2-instance-connect-endpoint.us-east-1.amazonaws.com',
+        availabilityZone: 'us-east-1a',
+        securityGroupIds: ['sg-0abc'],
+        preserveClientIp: false,
+      },
+    ],
+    eic: { ready: true, blockers: [] },
+    publicIpv4MonthlyUsd: 0,
+    fetchedAt: '2025-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+/** A saved Linux host on anInstance(), logging in with EC2 Instance Connect. */
+export function aHost(overrides: Partial<Host> = {}): Host {
+  return {
+    id: 'h-abcdefgh12' as Host['id'],
+    label: 'Web (prod)',
+    folder: '',
+    tags: [],
+    profileId: 'config:default',
+    region: 'us-east-1',
+    instanceId: 'i-0123456789abcdef0',
+    platform: 'linux',
+    osUser: 'ec2-user',
+    port: 22,
+    auth: { method: 'eic' },
+    autoReconnect: false,
+    createdAt: '2025-01-01T00:00:00.000Z',
+    updatedAt: '2025-01-01T00:00:00.000Z',
     ...overrides,
   };
 }
@@ -90,7 +150,7 @@ export class FixedResolver implements TargetResolver {
     return this.target;
   }
 
-  async resolveHost(hostId: string): Promise<ResolvedTarget> {
+  async resolveHost(hostId: string): Promise<SavedHostFacts> {
     if (this.error) throw this.error;
     if (this.target.hostId !== hostId) throw new AppError('NOT_FOUND', 'No such host.');
     return this.target;

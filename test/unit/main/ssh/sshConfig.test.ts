@@ -4,11 +4,11 @@ import { aTarget } from '../../../support/sshFakes';
 
 describe('generateSshConfig', () => {
   it('writes a Host block that pushes the IdentityFile\'s public key through bastionless-tunnel', () => {
-    const { alias, text } = generateSshConfig({ target: aTarget({ hostId: 'h-aaaaaaaa', name: 'Web 1 (prod)' }) });
+    const { alias, text } = generateSshConfig({ target: aTarget({ hostId: 'h-aaaaaaaa', name: 'Web 1 (prod)', profileId: 'config:prod' }) });
     expect(alias).toBe('web-1-prod');
     expect(text).toBe(
       [
-        '# Web 1 (prod) (i-0123456789abcdef0, us-east-1, profile default), written by Bastionless.',
+        '# Web 1 (prod) (i-0123456789abcdef0, us-east-1), written by Bastionless.',
         'Host web-1-prod',
         '  HostName i-0123456789abcdef0',
         '  User ec2-user',
@@ -16,7 +16,7 @@ describe('generateSshConfig', () => {
         '  HostKeyAlias i-0123456789abcdef0',
         '  IdentityFile ~/.ssh/id_ed25519',
         '  IdentitiesOnly yes',
-        '  ProxyCommand bastionless-tunnel --profile default --region us-east-1 --instance-id i-0123456789abcdef0 --remote-port %p --push-key ~/.ssh/id_ed25519.pub --os-user ec2-user',
+        '  ProxyCommand bastionless-tunnel --profile prod --region us-east-1 --instance-id i-0123456789abcdef0 --remote-port %p --push-key ~/.ssh/id_ed25519.pub --os-user ec2-user',
         '  ServerAliveInterval 30',
         '  ServerAliveCountMax 3',
         '',
@@ -33,8 +33,18 @@ describe('generateSshConfig', () => {
   });
 
   it('quotes profile names and commands the shell would split or expand', () => {
-    const { text } = generateSshConfig({ target: aTarget({ profileId: "team's $HOME" }), tunnelCommand: '/Applications/Bastion less.app/tunnel' });
+    const { text } = generateSshConfig({ target: aTarget({ profileId: "config:team's $HOME" }), tunnelCommand: '/Applications/Bastion less.app/tunnel' });
     expect(text).toContain("ProxyCommand '/Applications/Bastion less.app/tunnel' --profile 'team'\\''s $HOME' ");
+  });
+
+  it('passes ~/.aws profiles by name, and says what the tunnel uses for the others', () => {
+    const env = generateSshConfig({ target: aTarget({ profileId: 'env' }) }).text;
+    const proxyLine = (text: string) => text.split('\n').find((l) => l.includes('ProxyCommand'));
+    expect(proxyLine(env)).not.toContain('--profile');
+    expect(env).toContain('# Credentials: the AWS_* variables');
+    const app = generateSshConfig({ target: aTarget({ profileId: 'app:abcdefgh12' }) }).text;
+    expect(proxyLine(app)).not.toContain('--profile');
+    expect(app).toContain('which the command-line tunnel cannot read');
   });
 
   it('logs in with a key pair file as it is, with no push', () => {
