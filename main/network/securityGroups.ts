@@ -44,6 +44,8 @@ export interface TrafficQuery {
    * rule is matched by address; without them such a rule can only make the verdict uncertain.
    */
   prefixLists?: Readonly<Record<string, readonly string[]>>;
+  /** Names of groups the rules may reference (beyond `groups` themselves), for the rules' text. */
+  groupNames?: Readonly<Record<string, string>>;
 }
 
 /** How a rule matched the peer. */
@@ -160,7 +162,7 @@ export function evaluateTraffic(groups: readonly SecurityGroup[], direction: Rul
   const peerGroups = new Set(query.peer.groupIds ?? []);
   const peerLists = new Set(query.peer.prefixListIds ?? []);
   const peerBlock = query.peer.cidr ? parseCidr(query.peer.cidr) : undefined;
-  const names = groupNamesOf(groups);
+  const names = { ...query.groupNames, ...groupNamesOf(groups) };
   const allowedBy: RuleMatch[] = [];
   const partial: RuleMatch[] = [];
 
@@ -326,10 +328,11 @@ export function planInboundRules(input: {
   const peer: TrafficPeer = { groupIds: input.endpoint.securityGroupIds, ...(input.endpoint.subnetCidr ? { cidr: input.endpoint.subnetCidr } : {}) };
   const plan: InboundPlan = { allowed: [], uncertain: [], rules: [], unknown: [] };
   const needing: InboundTarget[] = [];
+  const names = groupNamesOf(input.groups);
   for (const target of input.targets) {
     const missing = target.securityGroupIds.filter((id) => !byId.has(id));
     const groups = target.securityGroupIds.map((id) => byId.get(id)).filter((g): g is SecurityGroup => !!g);
-    const verdict = allowsInbound(groups, { port: target.port, peer, ...(input.prefixLists ? { prefixLists: input.prefixLists } : {}) });
+    const verdict = allowsInbound(groups, { port: target.port, peer, groupNames: names, ...(input.prefixLists ? { prefixLists: input.prefixLists } : {}) });
     const first = verdict.allowedBy[0] ?? verdict.partial[0];
     if (verdict.verdict === 'allowed' && first) {
       plan.allowed.push({ instanceId: target.instanceId, port: target.port, by: first });
@@ -346,7 +349,6 @@ export function planInboundRules(input: {
   }
   if (!sourceGroupId) return { ...plan, unknown: [...plan.unknown, ...needing.map((t) => ({ instanceId: t.instanceId, missingGroupIds: [] }))], rules: [] };
 
-  const names = groupNamesOf(input.groups);
   for (const port of [...new Set(needing.map((t) => t.port))].sort((a, b) => a - b)) {
     let remaining = needing.filter((t) => t.port === port);
     while (remaining.length > 0) {
