@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type AddressInfo } from 'node:net';
 
 /**
@@ -84,12 +84,26 @@ export class ManagedProcess {
 }
 
 const live = new Set<ManagedProcess>();
+const tempDirs = new Set<string>();
 process.once('exit', () => {
   for (const proc of live) {
     for (const pid of descendantPids(proc.pid)) signalPid(pid, 'SIGKILL');
     signalPid(proc.pid, 'SIGKILL');
   }
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * A temp folder (keys, configs) deleted when the process exits, even if the owner never got
+ * to clean up (a crash, a test run killed mid-way). Returns a function that deletes it now.
+ */
+export function trackTempDir(dir: string): () => void {
+  tempDirs.add(dir);
+  return () => {
+    tempDirs.delete(dir);
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
 
 function signalPid(pid: number, signal: NodeJS.Signals): void {
   try {

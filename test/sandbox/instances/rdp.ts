@@ -14,12 +14,12 @@
  * The result's `display` (`:N`) also serves as DISPLAY for an `xfreerdp` client in tests.
  * `stop()` ends the shadow server and Xvfb by PID and deletes the SAM file.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { requireBinary } from '../../support/requireBinary';
-import { freePort, LineBuffer, ManagedProcess, waitForPort } from './managedProcess';
+import { freePort, LineBuffer, ManagedProcess, trackTempDir, waitForPort } from './managedProcess';
 
 export interface RdpServerOptions {
   user: string;
@@ -51,13 +51,14 @@ export async function startRdpServer(options: RdpServerOptions): Promise<RdpServ
 
   const dir = mkdtempSync(join(tmpdir(), 'bastionless-rdp-'));
   chmodSync(dir, 0o700);
+  const removeDir = trackTempDir(dir);
   const log = new LineBuffer();
   let xvfb: ManagedProcess | null = null;
   let shadow: ManagedProcess | null = null;
   const cleanup = async (): Promise<void> => {
     await shadow?.stop();
     await xvfb?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    removeDir();
   };
 
   try {

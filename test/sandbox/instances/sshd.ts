@@ -26,7 +26,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary } from '../../support/requireBinary';
-import { freePort, LineBuffer, ManagedProcess } from './managedProcess';
+import { freePort, LineBuffer, ManagedProcess, trackTempDir } from './managedProcess';
 
 export type SshdMode = 'eic' | 'keyfile';
 export type HostKeyType = 'ed25519' | 'ecdsa' | 'rsa';
@@ -118,6 +118,7 @@ class SshdServer implements Sshd {
   private readonly log = new LineBuffer();
   private pushed: PushedKey[] = [];
   private stopped = false;
+  private readonly removeDir: () => void;
 
   constructor(options: SshdOptions) {
     this.mode = options.mode ?? 'eic';
@@ -126,6 +127,7 @@ class SshdServer implements Sshd {
     this.hostKeyType = options.hostKeyType ?? 'ed25519';
     this.fixedPort = options.port;
     this.dir = mkdtempSync(join(tmpdir(), 'bastionless-sshd-'));
+    this.removeDir = trackTempDir(this.dir);
     // sshd runs the keys command as `nobody`: it must be able to read the script and keys.
     chmodSync(this.dir, 0o755);
     mkdirSync(join(this.dir, 'pushed'), { mode: 0o755 });
@@ -212,7 +214,7 @@ class SshdServer implements Sshd {
     this.stopped = true;
     await this.proc?.stop();
     this.proc = null;
-    rmSync(this.dir, { recursive: true, force: true });
+    this.removeDir();
   }
 
   private live(): PushedKey[] {
