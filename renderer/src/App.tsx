@@ -3,6 +3,7 @@ import { EndpointsView } from './features/endpoints/EndpointsView';
 import { HostsView } from './features/hosts/HostsView';
 import { ProfilesView } from './features/profiles/ProfilesView';
 import { RdpTabPanels } from './features/rdp/RdpTabPanels';
+import { TerminalPanels } from './features/terminals/TerminalPanels';
 import { TunnelsView } from './features/tunnels/TunnelsView';
 import { Notices } from './shell/Notices';
 import { Sidebar } from './shell/Sidebar';
@@ -37,6 +38,7 @@ export function App(): ReactElement {
           <View />
         </main>
         <RdpTabPanels />
+        <TerminalPanels />
       </div>
       <StatusBar />
       <Notices />

@@ -16,7 +16,16 @@ export interface SessionTab {
   id: string;
   title: string;
   status: TabStatus;
+  /** The name the person gave the tab (double-click its title); shown instead of `title`. */
+  customTitle?: string;
+  /** A short flag after the title, e.g. the minutes left before the endpoint's time limit. */
+  badge?: { text: string; tone: 'warning' | 'info' };
+  /** The tab's tooltip: what it is connected to. */
+  detail?: string;
 }
+
+/** Decides what closing a tab means (a confirm for a live session); the tab's feature registers it. */
+export type TabCloser = (tabId: string) => void;
 
 export interface WorkspaceState {
   view: ViewId;
@@ -33,6 +42,7 @@ type Listener = () => void;
 export class WorkspaceStore {
   private state: WorkspaceState = { view: 'hosts', tabs: [], active: WORKSPACE_TAB };
   private readonly listeners = new Set<Listener>();
+  private readonly closers = new Map<string, TabCloser>();
 
   getState = (): WorkspaceState => this.state;
 
@@ -68,6 +78,47 @@ export class WorkspaceStore {
     this.set({ tabs, active });
   }
 
+  /**
+   * Closes a tab the way its feature wants (e.g. asking first when a session is live): the
+   * closer registered for the id's prefix (`ssh:`), or at once when there is none.
+   */
+  requestClose(id: string): void {
+    for (const [prefix, closer] of this.closers) {
+      if (id.startsWith(prefix)) {
+        closer(id);
+        return;
+      }
+    }
+    this.closeTab(id);
+  }
+
+  /** Registers what closing the tabs whose id starts with `prefix` means; returns an unregister. */
+  registerCloser(prefix: string, closer: TabCloser): () => void {
+    this.closers.set(prefix, closer);
+    return () => {
+      if (this.closers.get(prefix) === closer) this.closers.delete(prefix);
+    };
+  }
+
+  /** Renames a tab; an empty name goes back to the feature's own title. */
+  rename(id: string, name: string): void {
+    const trimmed = name.trim().slice(0, 80);
+    this.set({
+      tabs: this.state.tabs.map((t) => {
+        if (t.id !== id) return t;
+        const { customTitle: _old, ...rest } = t;
+        return trimmed ? { ...rest, customTitle: trimmed } : rest;
+      }),
+    });
+  }
+
+  /** Moves a session tab `delta` places left or right (keyboard reordering). */
+  moveBy(id: string, delta: number): void {
+    const from = this.state.tabs.findIndex((t) => t.id === id);
+    if (from < 0) return;
+    this.moveTab(id, Math.max(0, Math.min(this.state.tabs.length - 1, from + delta)));
+  }
+
   activate(id: string): void {
     if (id === WORKSPACE_TAB || this.state.tabs.some((t) => t.id === id)) this.set({ active: id });
   }
@@ -89,6 +140,11 @@ export class WorkspaceStore {
     tabs.splice(Math.max(0, Math.min(toIndex, tabs.length)), 0, tab);
     this.set({ tabs });
   }
+}
+
+/** What a tab is called in the strip: the person's name for it, else its feature's title. */
+export function displayTitle(tab: SessionTab): string {
+  return tab.customTitle ?? tab.title;
 }
 
 export const workspace = new WorkspaceStore();
