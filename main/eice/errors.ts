@@ -24,6 +24,8 @@ export type TunnelFailure =
       reason: string;
       /** The close came at or after the tunnel's maxTunnelDuration. */
       afterExpiry: boolean;
+      /** How long the tunnel had been open. */
+      elapsedSeconds?: number;
     }
   | {
       /** Never reached the service (name lookup, TCP, TLS) or the proxy failed. */
@@ -188,8 +190,17 @@ export const TUNNEL_ERROR_TABLE: readonly Rule[] = [
   {
     when: (f) => closed(f) && (f.afterExpiry || /max(imum)? ?tunnel ?duration|duration (exceeded|reached|elapsed)|tunnel (has )?expired|expired/i.test(f.reason)),
     code: 'EIC_TUNNEL_EXPIRED',
-    message: (f, c) => `The tunnel to ${target(c)} reached its maximum duration of ${c.maxTunnelDuration} seconds and EICE closed it.${said(f)}`,
-    hint: () => 'EICE ends every connection after its maximum duration (at most one hour, or less if your IAM policy caps it): reconnect to continue.',
+    message: (f, c) => {
+      const elapsed = closed(f) ? f.elapsedSeconds : undefined;
+      const early = elapsed !== undefined && elapsed < c.maxTunnelDuration - 2;
+      return early
+        ? `EICE closed the tunnel to ${target(c)} after ${elapsed} seconds: it reached the maximum duration the service allows it (${c.maxTunnelDuration} seconds were asked for).${said(f)}`
+        : `The tunnel to ${target(c)} reached its maximum duration of ${c.maxTunnelDuration} seconds and EICE closed it.${said(f)}`;
+    },
+    hint: (f, c) =>
+      closed(f) && f.elapsedSeconds !== undefined && f.elapsedSeconds < c.maxTunnelDuration - 2
+        ? 'Your IAM policy (ec2-instance-connect:maxTunnelDuration) or the service caps how long a tunnel may stay open: reconnect to continue, or ask for a longer cap.'
+        : 'EICE ends every connection after its maximum duration (at most one hour, or less if your IAM policy caps it): reconnect to continue.',
     retryable: true,
   },
   {

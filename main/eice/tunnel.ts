@@ -50,6 +50,7 @@ export const READ_HIGH_WATER_BYTES = 256 * 1024;
 export const MAX_INBOUND_MESSAGE_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_TUNNEL_DURATION_SECONDS = 3600;
 const HANDSHAKE_TIMEOUT_MS = 30_000;
+const EXPIRY_REASON = /max(imum)? ?tunnel ?duration|duration (exceeded|reached|elapsed)|tunnel (has )?expired/i;
 const CLOSE_TIMEOUT_MS = 5_000;
 const MAX_REFUSAL_BODY = 64 * 1024;
 
@@ -139,8 +140,11 @@ export class TunnelStream extends Duplex {
     if (!this.closedByUs && !this.closeError) {
       const afterExpiry = Date.now() >= this.expiresAt.getTime() - Math.min(2000, this.context.maxTunnelDuration * 100);
       const normal = code === 1000 || code === 1005;
-      if (!normal || afterExpiry) {
-        const failure: TunnelFailure = { kind: 'closed', closeCode: code, reason, afterExpiry };
+      // The service also ends tunnels early when IAM or its own cap is lower than what we asked:
+      // it says so in the reason of an otherwise normal close.
+      if (!normal || afterExpiry || EXPIRY_REASON.test(reason)) {
+        const elapsedSeconds = Math.round((Date.now() - this.openedAt.getTime()) / 1000);
+        const failure: TunnelFailure = { kind: 'closed', closeCode: code, reason, afterExpiry, elapsedSeconds };
         this.closeError = describeTunnelFailure(failure, this.context);
       }
     }

@@ -85,6 +85,15 @@ describe('the tunnel error table', () => {
     expect(error.message).toContain('Specify either 22 or 3389');
   });
 
+  it('says when the service ended a tunnel before the duration it asked for', () => {
+    const early = describeTunnelFailure({ kind: 'closed', closeCode: 1000, reason: 'Maximum tunnel duration reached', afterExpiry: false, elapsedSeconds: 900 }, context);
+    expect(early.code).toBe('EIC_TUNNEL_EXPIRED');
+    expect(early.message).toContain('after 900 seconds');
+    expect(early.hint).toMatch(/maxTunnelDuration/);
+    const onTime = describeTunnelFailure({ kind: 'closed', closeCode: 1000, reason: '', afterExpiry: true, elapsedSeconds: 3600 }, context);
+    expect(onTime.message).toContain('maximum duration of 3600 seconds');
+  });
+
   it('gives an RDP-specific hint when port 3389 is unreachable, and IPv6 targets in brackets', () => {
     const error = describeTunnelFailure(closed(1011, 'Unable to connect to target'), { ...context, remotePort: 3389, privateIpAddress: 'fd00::5' });
     expect(error.hint).toContain('Remote Desktop');

@@ -236,6 +236,14 @@ describe('openTunnel against a fake EICE', () => {
     expect(t.closeError?.message).toContain('1 seconds');
   });
 
+  it('reports a normal close whose reason says the duration ran out as EIC_TUNNEL_EXPIRED', async () => {
+    const f = await fake();
+    f.answer = () => ({ accept: (ws) => ws.close(1000, 'Maximum tunnel duration reached') });
+    const t = await open(f);
+    await readAll(t);
+    expect(t.closeError?.code).toBe('EIC_TUNNEL_EXPIRED');
+  });
+
   it('turns a refused upgrade into the table\'s code, with the request id and the service\'s text', async () => {
     const f = await fake();
     f.answer = () => ({
