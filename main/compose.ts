@@ -100,10 +100,11 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     log: log.child('hosts'),
   });
   disposers.push(
-    () => prompts.dispose(),
     () => sso.dispose(),
     () => aws.dispose(),
     () => inventory.dispose(),
+    // Disposed first: a scan or test waiting on the person is cancelled before anything awaits it.
+    () => prompts.dispose(),
   );
 
   // Every tunnel of the app (SSH streams, RDP and forward listeners): one budget per endpoint.

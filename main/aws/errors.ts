@@ -254,7 +254,9 @@ export function mapAwsError(error: unknown, context: AwsErrorContext): AppError 
   const facts = awsErrorFacts(error);
   const rule = AWS_ERROR_TABLE.find((r) => r.when(facts)) ?? FALLBACK;
   const where = [context.region ? ` in ${context.region}` : '', context.profile ? ` with profile "${context.profile}"` : ''].join('');
-  const quoted = rule.quote && facts.text && !facts.text.startsWith('UnknownError') ? ` AWS said: "${facts.text.replace(/"/g, "'")}"` : '';
+  // Only a service answer is "AWS said"; a credential provider's or the network's words are details.
+  const fromAws = facts.requestId !== undefined || facts.fault !== undefined;
+  const quoted = rule.quote && facts.text && !facts.text.startsWith('UnknownError') ? ` ${fromAws ? 'AWS said' : 'Details'}: "${facts.text.replace(/"/g, "'")}"` : '';
   const message = `Could not ${context.action}${where}: ${rule.reason(facts, context)}.${quoted}`;
   return new AppError(rule.code, message, {
     hint: rule.hint(facts, context),

@@ -136,6 +136,12 @@ export class ProfilesService {
         hint: 'Choose another name.',
       });
     }
+    if (!existing && !input.accessKeyId) {
+      throw new AppError('INVALID_INPUT', 'A new profile needs its access key id.', { hint: 'Paste the access key id (AKIA… or ASIA…).' });
+    }
+    if (existing && input.accessKeyId && input.accessKeyId !== existing.accessKeyId && !input.secretAccessKey) {
+      throw new AppError('INVALID_INPUT', 'A new access key id needs its secret access key.', { hint: 'Enter the secret access key that belongs to the new key id.' });
+    }
     if (!existing && !input.secretAccessKey) {
       throw new AppError('INVALID_INPUT', 'A new profile needs its secret access key.', { hint: 'Paste the secret access key that came with the access key id.' });
     }
@@ -164,7 +170,7 @@ export class ProfilesService {
       id,
       name,
       region: input.region,
-      accessKeyId: input.accessKeyId,
+      accessKeyId: input.accessKeyId ?? existing?.accessKeyId ?? '',
       ...(input.mfaSerial ? { mfaSerial: input.mfaSerial } : {}),
       hasSecret: true,
       hasSessionToken: input.secretAccessKey ? !!input.sessionToken : (existing?.hasSessionToken ?? false),

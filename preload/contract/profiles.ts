@@ -115,7 +115,8 @@ const MfaSerial = z
 /**
  * What the Profiles form sends to add or edit an app-managed profile. The secret parts are
  * write-only: they go to the OS keychain and are never returned. On edit (`id` given), an
- * omitted `secretAccessKey` keeps the stored secret and session token.
+ * omitted `accessKeyId` keeps the stored key id, and an omitted `secretAccessKey` keeps the
+ * stored secret and session token.
  */
 export const SaveProfileInput = z.strictObject({
   id: ProfileId.optional(),
@@ -126,7 +127,7 @@ export const SaveProfileInput = z.strictObject({
     .max(64)
     .regex(/^[\w.@+ -]+$/, 'a profile name uses letters, digits, spaces and . _ - @ +'),
   region: RegionName,
-  accessKeyId: AccessKeyId,
+  accessKeyId: AccessKeyId.optional(),
   secretAccessKey: SecretAccessKey.optional(),
   sessionToken: z.string().min(16).max(8192).regex(/^\S+$/).optional(),
   mfaSerial: MfaSerial.optional(),

@@ -1,6 +1,7 @@
 import type { ReactElement } from 'react';
 import { EndpointsView } from './features/endpoints/EndpointsView';
 import { HostsView } from './features/hosts/HostsView';
+import { CredentialPrompts } from './features/profiles/CredentialPrompts';
 import { ProfilesView } from './features/profiles/ProfilesView';
 import { RdpTabPanels } from './features/rdp/RdpTabPanels';
 import { TerminalPanels } from './features/terminals/TerminalPanels';
@@ -42,6 +43,7 @@ export function App(): ReactElement {
       </div>
       <StatusBar />
       <Notices />
+      <CredentialPrompts />
     </div>
   );
 }

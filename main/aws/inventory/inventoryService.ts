@@ -162,11 +162,11 @@ export class InventoryService {
     }
   }
 
+  /** Stops a running scan (its refresh() rejects with CANCELLED); requests in flight are aborted. */
   async dispose(): Promise<void> {
     this.disposed = true;
-    const run = this.run;
-    run?.abort.abort();
-    await run?.done.catch(() => undefined);
+    this.run?.abort.abort();
+    this.run = undefined;
   }
 
   private async current(): Promise<InventorySnapshot> {

@@ -17,6 +17,10 @@ const PATHS = {
   shield: 'M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6z',
   chevron: 'M9 6l6 6-6 6',
   key: 'M15 8a4 4 0 1 1-3.5 6H9v2H7v2H4v-3l6.5-6.5A4 4 0 0 1 15 8zM16 8h.01',
+  check: 'M5 12.5l4.5 4.5L19 7.5',
+  folder: 'M3 6h6l2 2h10v11H3z',
+  upload: 'M12 16V4M7 9l5-5 5 5M4 20h16',
+  download: 'M12 4v12M7 11l5 5 5-5M4 20h16',
   display: 'M3 4h18v12H3zM8 20h8M12 16v4',
 } as const;
 

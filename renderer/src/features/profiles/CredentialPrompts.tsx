@@ -1,0 +1,121 @@
+import { useEffect, useId, useState, type FormEvent, type ReactElement } from 'react';
+import type { CredentialPrompt } from '../../../../preload/contract';
+import { getApi, type AppError } from '../../api';
+import { toAppError } from '../../api/useAsync';
+import { Dialog } from '../../components/Dialog';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { useProfiles } from './profilesStore';
+import { SsoSignInPanel, startSignIn } from './SsoSignInPanel';
+
+/**
+ * Main's questions while it gets credentials: an MFA code, or an IAM Identity Center sign-in.
+ * Mounted once for the whole app, so a prompt shows whatever view is open; prompts still open
+ * when the window (re)loads are shown again.
+ */
+export function CredentialPrompts(): ReactElement | null {
+  const [prompts, setPrompts] = useState<CredentialPrompt[]>([]);
+  useEffect(() => {
+    const api = getApi();
+    const offRequested = api.profiles.onPromptRequested((p) => setPrompts((list) => (list.some((x) => x.promptId === p.promptId) ? list : [...list, p])));
+    const offClosed = api.profiles.onPromptClosed(({ promptId }) => setPrompts((list) => list.filter((p) => p.promptId !== promptId)));
+    void api.profiles.openPrompts().then(
+      (open) => setPrompts((list) => [...list, ...open.filter((p) => !list.some((x) => x.promptId === p.promptId))]),
+      () => undefined,
+    );
+    return () => {
+      offRequested();
+      offClosed();
+    };
+  }, []);
+  const prompt = prompts[0];
+  if (!prompt) return null;
+  const dismiss = (): void => {
+    setPrompts((list) => list.filter((p) => p.promptId !== prompt.promptId));
+    void getApi().profiles.answerPrompt({ promptId: prompt.promptId, cancel: true }).catch(() => undefined);
+  };
+  return prompt.kind === 'mfa' ? <MfaDialog key={prompt.promptId} prompt={prompt} onCancel={dismiss} /> : <SsoPromptDialog key={prompt.promptId} prompt={prompt} onCancel={dismiss} />;
+}
+
+function MfaDialog({ prompt, onCancel }: { prompt: Extract<CredentialPrompt, { kind: 'mfa' }>; onCancel: () => void }): ReactElement {
+  const id = useId();
+  const [code, setCode] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<AppError | undefined>();
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await getApi().profiles.answerPrompt({ promptId: prompt.promptId, mfaCode: code });
+    } catch (err) {
+      setError(toAppError(err));
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog title="MFA code needed" description={<>Profile “{prompt.profileName}” needs a code from your MFA device {prompt.reason}.</>} onClose={onCancel}>
+      <form onSubmit={(e) => void submit(e)} aria-label="MFA code">
+        <div className="field">
+          <label htmlFor={id}>6-digit code</label>
+          <input
+            id={id}
+            type="text"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="\d{6}"
+            maxLength={6}
+            className="mfa-code"
+            value={code}
+            onChange={(e) => setCode(e.target.value.replace(/\D/g, ''))}
+            autoFocus
+            required
+          />
+        </div>
+        <p className="muted mono">{prompt.mfaSerial}</p>
+        {error ? <ErrorNotice error={error} /> : null}
+        <div className="card__actions form__actions">
+          <button type="button" className="btn btn--ghost" onClick={onCancel} disabled={busy}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn--primary" disabled={busy || code.length !== 6}>
+            {busy ? 'Checking…' : 'Continue'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function SsoPromptDialog({ prompt, onCancel }: { prompt: Extract<CredentialPrompt, { kind: 'ssoSignIn' }>; onCancel: () => void }): ReactElement {
+  const { signIns } = useProfiles();
+  const [error, setError] = useState<AppError | undefined>();
+  const [busy, setBusy] = useState(false);
+  const signIn = signIns[prompt.profileId];
+  const begin = (): void => {
+    setBusy(true);
+    setError(undefined);
+    startSignIn(prompt.profileId)
+      .catch((e: unknown) => setError(toAppError(e)))
+      .finally(() => setBusy(false));
+  };
+  return (
+    <Dialog title="Sign in to IAM Identity Center" description={<>Profile “{prompt.profileName}” needs a sign-in at {prompt.startUrl} {prompt.reason}.</>} onClose={onCancel}>
+      {signIn && signIn.state !== 'signedIn' ? (
+        <SsoSignInPanel profileId={prompt.profileId} signIn={signIn} onRestart={begin} />
+      ) : (
+        <p className="muted">Bastionless opens the sign-in page in your browser and continues by itself once you approve it.</p>
+      )}
+      {error ? <ErrorNotice error={error} /> : null}
+      <div className="card__actions form__actions">
+        <button type="button" className="btn btn--ghost" onClick={onCancel}>
+          Cancel
+        </button>
+        {!signIn || signIn.state !== 'waiting' ? (
+          <button type="button" className="btn btn--primary" onClick={begin} disabled={busy} autoFocus>
+            {busy ? 'Starting…' : 'Sign in'}
+          </button>
+        ) : null}
+      </div>
+    </Dialog>
+  );
+}
