@@ -176,13 +176,15 @@ export const PermissionCheck = z.object({
   action: z.string(),
   /** `yes` (DryRunOperation), `no` (UnauthorizedOperation), or `unknown` (cannot be dry-run, or another error). */
   allowed: z.enum(['yes', 'no', 'unknown']),
+  /** The IAM action AWS named in its refusal: the call's own, or one it implies (ec2:CreateTags, ec2:CreateNetworkInterface). */
+  deniedAction: z.string().optional(),
   message: z.string().optional(),
 });
 export type PermissionCheck = z.infer<typeof PermissionCheck>;
 
 export const PermissionReport = z.object({
   checks: z.array(PermissionCheck),
-  /** IAM actions refused: the setup would fail at them. */
+  /** IAM actions refused (as AWS named them): the setup would fail at them. */
   missing: z.array(z.string()),
 });
 export type PermissionReport = z.infer<typeof PermissionReport>;

@@ -22,6 +22,7 @@ import type { Host } from '../../../preload/contract/hosts';
 import type { Logger } from '../../log';
 import { allowsOutbound, describePermission } from '../../network/securityGroups';
 import { toEndpointFacts, type EndpointFacts } from '../endpoints';
+import { cleanAwsMessage } from '../../aws/errors';
 import { toEndpointFact } from '../../aws/inventory/instanceFacts';
 import { EndpointOperations, type OperationClients } from './endpointOperations';
 import type { JournalRecord } from './operationJournal';
@@ -371,7 +372,10 @@ export class EndpointSetupService {
         if (!standIn && JSON.stringify(request.input).includes('<')) return { action, allowed: 'unknown' as const, message: 'The VPC has no security group to test this call with.' };
         try {
           const result = await ec2.dryRun(request);
-          return { action, allowed: result.allowed ? ('yes' as const) : ('no' as const), ...(result.allowed ? {} : { message: result.message }) };
+          if (result.allowed) return { action, allowed: 'yes' as const };
+          // AWS names the exact action refused, which may be one the call implies (ec2:CreateTags, ec2:CreateNetworkInterface).
+          const named = /not authorized to perform:?\s*([a-z0-9-]+:[A-Za-z0-9*]+)/.exec(result.message)?.[1];
+          return { action, allowed: 'no' as const, deniedAction: named ?? action, message: cleanAwsMessage(result.message) };
         } catch (error) {
           const mapped = mapEndpointError(error, { action: `check ${action}`, region: input.region, profile: clients.profileName });
           // Only a refusal answers the question; network and credential failures fail the check.
@@ -384,7 +388,7 @@ export class EndpointSetupService {
       ...checks,
       { action: 'iam:CreateServiceLinkedRole', allowed: 'unknown' as const, message: 'Needed only for the first endpoint in the account; AWS offers no DryRun for it.' },
     ];
-    return { checks: all, missing: [...new Set(all.filter((c) => c.allowed === 'no').map((c) => c.action))] };
+    return { checks: all, missing: [...new Set(all.flatMap((c) => ('deniedAction' in c && c.deniedAction ? [c.deniedAction] : c.allowed === 'no' ? [c.action] : [])))] };
   }
 
   // ---- operations ----

@@ -158,6 +158,12 @@ async function deleteEndpoint(c: StepContext): Promise<string> {
   const r = c.record();
   const id = endpointOf(r);
   if (!id) throw new AppError('INTERNAL', 'The operation has no endpoint to delete.');
+  // A resumed operation may have sent the delete already: AWS refuses a second one (IncorrectState).
+  const before = await describeOne(c, id);
+  if (!before || before.state === 'delete-in-progress' || before.state === 'delete-complete') {
+    if (r.kind === 'delete' && before) await c.patch({ endpointState: before.state });
+    return before ? `AWS is already deleting ${id}.` : `${id} was already gone.`;
+  }
   try {
     const out = await c.ec2.deleteEndpoint(id);
     if (r.kind === 'delete' && out?.State) await c.patch({ endpointState: out.State as JournalRecord['endpointState'] });

@@ -334,6 +334,19 @@ describe('delete', () => {
     expect(fake.world.endpoints).toEqual([]);
   });
 
+  it('an endpoint already being deleted is not deleted twice (AWS would refuse): the wait carries on', async () => {
+    fake.world.endpoints.push(endpoint('eice-0aaaaaaaaaaaaaaa1', VPC_A, SUBNET_A1, 'us-east-1a'));
+    await fake.deleteEndpoint('eice-0aaaaaaaaaaaaaaa1');
+    fake.pollsToSettle = 3;
+    fake.calls.length = 0;
+    const h = build();
+    const op = await h.service.delete('config:dev', 'us-east-1', 'eice-0aaaaaaaaaaaaaaa1');
+    const done = await h.until(finished(op.operationId));
+    expect(done.status).toBe('succeeded');
+    expect(done.steps[0]?.detail).toBe('AWS is already deleting eice-0aaaaaaaaaaaaaaa1.');
+    expect(fake.calls).not.toContain('DeleteInstanceConnectEndpoint');
+  });
+
   it('refuses an unknown endpoint', async () => {
     const h = build();
     await expect(h.service.delete('config:dev', 'us-east-1', 'eice-0aaaaaaaaaaaaaaa9')).rejects.toMatchObject({ code: 'NOT_FOUND' });

@@ -187,6 +187,17 @@ describe('wizard facts', () => {
   });
 });
 
+describe('checkPermissions with an implied action', () => {
+  it('names the action AWS refused, even when the call only implies it, without the encoded blob', async () => {
+    fake.deniedAs.set('CreateInstanceConnectEndpoint', 'ec2:CreateTags');
+    const report = await service.checkPermissions(setup());
+    expect(report.missing).toEqual(['ec2:CreateTags']);
+    const check = report.checks.find((c) => c.action === 'ec2:CreateInstanceConnectEndpoint');
+    expect(check).toMatchObject({ allowed: 'no', deniedAction: 'ec2:CreateTags' });
+    expect(check?.message).not.toContain('AbCdEf0123');
+  });
+});
+
 describe('open the path', () => {
   beforeEach(() => {
     fake.world.groups.push({ GroupId: 'sg-0aaaaaaaaaaaaaeic', GroupName: `bastionless-eice-${VPC_A}`, VpcId: VPC_A, IpPermissionsEgress: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '10.0.0.0/16' }] }, { IpProtocol: 'tcp', FromPort: 3389, ToPort: 3389, IpRanges: [{ CidrIp: '10.0.0.0/16' }] }] });

@@ -71,7 +71,7 @@ export function defaultWorld(): FakeWorld {
     instances: [
       instance('i-0000000000000000a', 'web-1', SUBNET_A2, 'us-east-1b', '10.0.2.10', [SG_WEB]),
       instance('i-0000000000000000b', 'web-2', SUBNET_A2, 'us-east-1b', '10.0.2.11', [SG_WEB]),
-      { ...instance('i-0000000000000000c', 'win-1', SUBNET_A1, 'us-east-1a', '10.0.1.20', [SG_WIN]), Platform: 'windows', PlatformDetails: 'Windows' },
+      { ...instance('i-0000000000000000c', 'win-1', SUBNET_A1, 'us-east-1a', '10.0.1.20', [SG_WIN]), Platform: 'windows' as Instance['Platform'], PlatformDetails: 'Windows' },
     ],
     endpoints: [],
   };
@@ -132,6 +132,8 @@ export class FakeSetupEc2 implements SetupEc2 {
   readonly calls: string[] = [];
   readonly failNext = new Map<string, Error>();
   readonly denied = new Set<string>();
+  /** DryRun of the key API is refused for the IAM action given (one the call implies, e.g. ec2:CreateTags). */
+  readonly deniedAs = new Map<string, string>();
   readonly gates = new Map<string, Promise<void>>();
   /** The next created endpoint ends in create-failed with this message. */
   failNextCreate: string | undefined;
@@ -308,6 +310,8 @@ export class FakeSetupEc2 implements SetupEc2 {
 
   async dryRun(request: SetupRequest): Promise<DryRunResult> {
     await this.enter(`DryRun:${request.api}`);
+    const implied = this.deniedAs.get(request.api);
+    if (implied) return { allowed: false, message: `You are not authorized to perform this operation. User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ${implied} on resource: * Encoded authorization failure message: AbCdEf0123` };
     if (this.denied.has(request.api)) return { allowed: false, message: `You are not authorized to perform this operation. User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ec2:${request.api}` };
     return { allowed: true, message: 'Request would have succeeded, but DryRun flag is set.' };
   }
