@@ -89,6 +89,7 @@ class ProcessRuntime implements InstanceRuntime {
       const server = await startRdpServer({ user: inst.osUser, password: inst.rdpPassword ?? '' });
       this.rdp.set(inst.id, server);
       inst.targets.set(3389, { host: server.host, port: server.port });
+      inst.rdpDisplay = server.display;
       return;
     }
     const key = inst.keyName ? this.world.keyPairs.get(`${inst.region}/${inst.keyName}`) : undefined;

@@ -36,6 +36,8 @@ export interface SandboxInstanceInfo {
   rdpPassword?: string;
   /** Linux: sshd's current host key fingerprint (SHA256:...). */
   hostKeyFingerprint?: string;
+  /** Windows: the X display of its RDP server, which an `xfreerdp` client in a test can borrow. */
+  rdpDisplay?: string;
 }
 
 export interface AddInstanceOptions {
@@ -291,6 +293,7 @@ export class SandboxWorld {
       ...(key?.privateKeyFile ? { keyPairFile: key.privateKeyFile } : {}),
       ...(inst.rdpPassword ? { rdpPassword: inst.rdpPassword } : {}),
       ...(inst.hostKeyFingerprint ? { hostKeyFingerprint: inst.hostKeyFingerprint } : {}),
+      ...(inst.rdpDisplay ? { rdpDisplay: inst.rdpDisplay } : {}),
     };
   }
 }

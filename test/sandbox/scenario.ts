@@ -17,7 +17,7 @@
  *   a subnet is `{ id, az, cidr, name?, public? }` (`public` adds a route to an internet
  *   gateway); security group rules are `{ protocol, fromPort, toPort, cidr? , groupId? }`.
  * - `images[]`: AMIs `{ id, region, name, description?, creationDate, platform, eicPackage, defaultUser }`.
- * - `keyPairs[]`: `{ name, region, type: rsa|ed25519 }`; the sandbox generates them and writes
+ * - `keyPairs[]`: `{ name, region, type: rsa|ed25519, recreatedAfterLaunch? }`; the sandbox generates them and writes
  *   each private key to a 0600 file.
  * - `instances[]`: `{ id, name, region, subnetId, imageId, state, instanceType, privateIp,
  *   publicIp?, securityGroupIds, keyName?, osUser?, statusChecks?, launchTime? }`.
@@ -217,7 +217,21 @@ const ScenarioObject = z
     disabledRegionError: z.enum(['AuthFailure', 'OptInRequired']).default('AuthFailure'),
     vpcs: z.array(Vpc).default([]),
     images: z.array(Image).default([]),
-    keyPairs: z.array(z.strictObject({ name: z.string().min(1).max(255), region: regionName, type: z.enum(['rsa', 'ed25519']).default('rsa') })).default([]),
+    keyPairs: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1).max(255),
+          region: regionName,
+          type: z.enum(['rsa', 'ed25519']).default('rsa'),
+          /**
+           * The key pair was deleted and created again under the same name after instances
+           * launched with the old one: how a Windows instance comes to name an ED25519 key pair
+           * (AWS refuses to launch one with it). Only lifts that check.
+           */
+          recreatedAfterLaunch: z.boolean().default(false),
+        }),
+      )
+      .default([]),
     instances: z.array(Instance).default([]),
     endpoints: z.array(Endpoint).default([]),
     iam: z
@@ -367,7 +381,7 @@ function checkReferences(scenario: Scenario, ctx: Ctx): void {
     if (inst.keyName) {
       const key = keyPairs.get(`${inst.region}/${inst.keyName}`);
       if (!key) issue(['instances', i, 'keyName'], `no key pair ${inst.keyName} in ${inst.region}`);
-      else if (image?.platform === 'windows' && key.type !== 'rsa') issue(['instances', i, 'keyName'], 'a Windows instance needs an RSA key pair (AWS refuses ED25519 for Windows)');
+      else if (image?.platform === 'windows' && key.type !== 'rsa' && !key.recreatedAfterLaunch) issue(['instances', i, 'keyName'], 'a Windows instance needs an RSA key pair (AWS refuses ED25519 for Windows)');
     }
     if (image?.platform === 'windows' && !inst.keyName) issue(['instances', i, 'keyName'], 'a Windows instance needs a key pair for its Administrator password');
   });

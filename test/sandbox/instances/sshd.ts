@@ -112,6 +112,8 @@ class SshdServer implements Sshd {
   hostPublicKey = '';
   private readonly dir: string;
   private readonly users: string[];
+  /** Every user this "instance" has: the machine's other users do not exist on it. */
+  private readonly allowedUsers: string[];
   private readonly hostKeyType: HostKeyType;
   private readonly fixedPort: number | undefined;
   private proc: ManagedProcess | null = null;
@@ -124,6 +126,7 @@ class SshdServer implements Sshd {
     this.mode = options.mode ?? 'eic';
     this.users = options.users ?? ['ec2-user'];
     for (const user of [...this.users, ...Object.keys(options.authorizedKeys ?? {})]) assertUserName(user);
+    this.allowedUsers = [...new Set([...this.users, ...Object.keys(options.authorizedKeys ?? {})])];
     this.hostKeyType = options.hostKeyType ?? 'ed25519';
     this.fixedPort = options.port;
     this.dir = mkdtempSync(join(tmpdir(), 'bastionless-sshd-'));
@@ -266,6 +269,9 @@ class SshdServer implements Sshd {
       'KbdInteractiveAuthentication no',
       'PubkeyAuthentication yes',
       'PermitRootLogin no',
+      // Users share this machine across sandbox instances; an instance knows only its own (a
+      // real Ubuntu AMI has no ec2-user), so a wrong OS user is refused as it is on AWS.
+      `AllowUsers ${this.allowedUsers.join(' ')}`,
       // The key files live under /tmp (world-writable), which StrictModes would refuse.
       'StrictModes no',
       `AuthorizedKeysFile ${join(this.dir, 'authorized_keys')}/%u`,

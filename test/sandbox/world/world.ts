@@ -187,6 +187,8 @@ export interface InstanceState {
   /** Added with world.addInstance: its targets are fixed local addresses, no servers to run. */
   external: boolean;
   hostKeyFingerprint?: string;
+  /** Windows: the X display of its RDP server (an xfreerdp client in tests can use it). */
+  rdpDisplay?: string;
 }
 
 export interface EndpointState {
