@@ -5,6 +5,15 @@ import type { ProcessExit, ProcessRunner, SpawnedProcess, SpawnOptions } from '.
 
 const TAIL_BYTES = 4096;
 
+/** An RDP client or helper never needs the app's AWS credentials: they stay out of its environment. */
+const AWS_SECRETS = /^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|SECURITY_TOKEN)$/i;
+
+function childEnv(env: NodeJS.ProcessEnv, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(env)) if (!AWS_SECRETS.test(key)) out[key] = value;
+  return { ...out, ...extra };
+}
+
 /** ProcessRunner over node:child_process: no shell, arguments passed as they are. */
 export class NodeProcessRunner implements ProcessRunner {
   constructor(
@@ -33,7 +42,7 @@ export class NodeProcessRunner implements ProcessRunner {
     return new Promise((resolve, reject) => {
       const child = spawn(command, [...args], {
         stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-        env: { ...this.env, ...options.env },
+        env: childEnv(this.env, options.env),
         windowsHide: false,
       });
       let tail = '';
@@ -72,7 +81,7 @@ export class NodeProcessRunner implements ProcessRunner {
 
   run(command: string, args: readonly string[], options: { timeoutMs?: number } = {}): Promise<ProcessExit & { stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {
-      const child = spawn(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'], env: this.env, windowsHide: true, timeout: options.timeoutMs ?? 30_000 });
+      const child = spawn(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv(this.env), windowsHide: true, timeout: options.timeoutMs ?? 30_000 });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));

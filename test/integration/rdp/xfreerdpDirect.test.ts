@@ -132,6 +132,27 @@ describe('the RDP flow: decrypted password, local listener, xfreerdp', () => {
   });
 });
 
+describe('the real ProcessRunner', () => {
+  it('finds programs on PATH, hands stdin over, keeps AWS secrets out of the child, and ends it', async () => {
+    const runner = new NodeProcessRunner({ PATH: process.env['PATH'], AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI', AWS_REGION: 'eu-west-1' });
+    const sh = await runner.which('sh');
+    expect(sh).toMatch(/\/sh$/);
+    expect(await runner.which('no-such-program-bastionless')).toBeUndefined();
+    const env = await runner.run(sh!, ['-c', 'echo "${AWS_SECRET_ACCESS_KEY:-absent} $AWS_REGION"']);
+    expect(env).toMatchObject({ code: 0, stdout: 'absent eu-west-1\n' });
+
+    const cat = await runner.spawn(sh!, ['-c', 'read line; echo "got:$line"; exec sleep 30'], { stdin: 'secret-line\n' });
+    const echoed = await new Promise<string>((resolve) => {
+      const poll = (): void => (cat.outputTail().includes('got:') ? resolve(cat.outputTail()) : void setTimeout(poll, 20));
+      poll();
+    });
+    expect(echoed).toContain('got:secret-line');
+    cat.kill();
+    expect(await cat.exited).toMatchObject({ code: null, signal: 'SIGTERM' });
+    await expect(runner.spawn('/nonexistent/xfreerdp', [])).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
 describe('the real LauncherFs', () => {
   it('makes private folders and files', async () => {
     const fs = new NodeLauncherFs();
