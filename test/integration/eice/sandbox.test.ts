@@ -112,7 +112,6 @@ function echoTarget(): Promise<TunnelTarget> {
   return targetOf(echoInstance.instanceId);
 }
 
-const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 describe('tunnels through the sandbox', () => {
   it('runs an ssh2 session over the tunnel Duplex, with a key pushed by EC2 Instance Connect in parallel', async () => {
