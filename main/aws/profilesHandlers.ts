@@ -70,6 +70,11 @@ export function createProfilesHandlers({ profiles, aws, prompts, sso }: Profiles
       const { sso: settings, ref } = await ssoProfile(id);
       return sso.signIn(settings, ref);
     },
+    openSignInPage: async ({ id }) => {
+      const { sso: settings } = await ssoProfile(id);
+      await sso.reopenPage(settings);
+      return null;
+    },
     cancelSignIn: async ({ id }) => {
       const { sso: settings } = await ssoProfile(id);
       sso.cancelSignIn(settings);

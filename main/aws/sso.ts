@@ -209,15 +209,29 @@ export class SsoService {
     const flow: Flow = { cacheKey, state, abort, done: Promise.resolve() };
     this.flows.set(cacheKey, flow);
     flow.done = this.poll(flow, sso, profile, oidc, registration, device).finally(() => oidc.destroy());
-    const page = device.verificationUriComplete ?? device.verificationUri;
-    // Security: only an https page is handed to the system browser.
-    if (/^https:\/\//i.test(page)) {
+    await this.openPage(device.verificationUriComplete ?? device.verificationUri);
+    this.options.onSignInChanged(state);
+    return state;
+  }
+
+  /** Opens the verification page of the sign-in waiting for `sso` again (the person closed the tab). */
+  async reopenPage(sso: SsoSettings): Promise<void> {
+    const state = this.flows.get(ssoCacheKey(sso))?.state;
+    const page = state?.state === 'waiting' ? (state.verificationUriComplete ?? state.verificationUri) : undefined;
+    if (!page) {
+      throw new AppError('NOT_FOUND', 'No IAM Identity Center sign-in is waiting for this profile.', { hint: 'Start the sign-in again.' });
+    }
+    await this.openPage(page);
+  }
+
+  private async openPage(page: string): Promise<void> {
+    // Security: only an https page (or a page on this computer, as a local IAM Identity Center
+    // stand-in serves) is handed to the system browser.
+    if (/^https:\/\//i.test(page) || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//i.test(page)) {
       await this.options.desktop.openExternal(page).catch((error: unknown) => this.options.log.warn('could not open the sign-in page', { error }));
     } else {
       this.options.log.warn('the sign-in page is not https; not opening it', { page });
     }
-    this.options.onSignInChanged(state);
-    return state;
   }
 
   /** Stops a waiting sign-in for `sso`. */

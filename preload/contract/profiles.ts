@@ -238,6 +238,8 @@ export const profiles = {
    * refused), KEYCHAIN_*.
    */
   signIn: invoke(ById, SsoSignIn),
+  /** Opens the verification page of a waiting sign-in again. Resolves with null. Fails with NOT_FOUND when none is waiting. */
+  openSignInPage: invoke(ById, z.null()),
   /** Stops a sign-in that is waiting for the person. Resolves with null even if none was running. */
   cancelSignIn: invoke(ById, z.null()),
   /** Resolves with the prompts still waiting for an answer (a window that reloads shows them again). */

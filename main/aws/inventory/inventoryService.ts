@@ -218,6 +218,8 @@ export class InventoryService {
       this.options.onProgress?.({ runId: run.id, scope, completed, total: scopes.size });
     };
     const cancelled = (): boolean => run.abort.signal.aborted;
+    // Per profile, the opt-in status of every Region, read once and only when a Region refused the credentials.
+    const optIn = new Map<string, Promise<Map<string, string> | undefined>>();
 
     const scanRegion = async (profile: Profile, region: string): Promise<void> => {
       const base = { profileId: profile.id, profileName: profile.name, region, instanceCount: 0, endpointCount: 0 };
@@ -231,7 +233,8 @@ export class InventoryService {
           publish({ ...base, state: 'done', instanceCount: instances.length, endpointCount, finishedAt: this.now().toISOString(), ...(warning ? { warning: warning.toJSON() } : {}) });
         } catch (error) {
           if (cancelled()) return;
-          const appError = mapAwsError(error, { action: 'list instances', region, profile: profile.name });
+          let appError = mapAwsError(error, { action: 'list instances', region, profile: profile.name });
+          if (appError.code === 'AWS_CREDENTIALS_INVALID') appError = await this.explainAuthFailure(profile, region, appError, optIn);
           this.options.log.warn('a Region could not be scanned', { profileId: profile.id, region, code: appError.code });
           publish({ ...base, state: 'failed', error: appError.toJSON(), finishedAt: this.now().toISOString() });
         }
@@ -266,6 +269,33 @@ export class InventoryService {
     this.snapshot = finished;
     await this.store.update(() => ({ snapshot: finished })).catch((error: unknown) => this.options.log.warn('inventory cache not saved', { error }));
     return finished;
+  }
+
+  /**
+   * EC2 answers AuthFailure in a Region that is not enabled for the account, exactly as for a bad
+   * key. When the account's Region list says the Region is not opted in, say that instead.
+   */
+  private async explainAuthFailure(profile: Profile, region: string, error: AppError, cache: Map<string, Promise<Map<string, string> | undefined>>): Promise<AppError> {
+    let statuses = cache.get(profile.id);
+    if (!statuses) {
+      statuses = (async () => {
+        try {
+          const ctx = await this.options.forProfile(profile.id);
+          const out = await ctx.ec2.send(new DescribeRegionsCommand({ AllRegions: true }));
+          return new Map((out.Regions ?? []).filter((r) => r.RegionName).map((r) => [r.RegionName as string, r.OptInStatus ?? '']));
+        } catch {
+          return undefined;
+        }
+      })();
+      cache.set(profile.id, statuses);
+    }
+    const status = (await statuses)?.get(region);
+    if (status !== 'not-opted-in') return error;
+    return new AppError('AWS_REGION_DISABLED', `Could not list instances in ${region} with profile "${profile.name}": the Region ${region} is not enabled for this account (AWS refuses credentials there until it is).`, {
+      hint: 'Enable the Region in the AWS console (Account > AWS Regions), or leave it out of the scan.',
+      ...(error.requestId ? { requestId: error.requestId } : {}),
+      cause: error,
+    });
   }
 
   private async enabledRegions(profile: Profile, signal: AbortSignal): Promise<string[]> {

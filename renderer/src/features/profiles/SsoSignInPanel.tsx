@@ -35,7 +35,7 @@ export function SsoSignInPanel({ profileId, signIn, onRestart }: { profileId: st
           {error ? <ErrorNotice error={error} /> : null}
           <div className="card__actions">
             {page ? (
-              <button type="button" className="btn" onClick={() => void getApi().app.openExternal({ url: page }).catch((e: unknown) => setError(toAppError(e)))}>
+              <button type="button" className="btn" onClick={() => void getApi().profiles.openSignInPage({ id: profileId }).catch((e: unknown) => setError(toAppError(e)))}>
                 Open the page again
               </button>
             ) : null}

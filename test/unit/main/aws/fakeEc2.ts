@@ -59,6 +59,8 @@ export interface RegionWorld {
   fail?: Error;
   /** Instances per DescribeInstances page (to exercise NextToken). */
   pageSize?: number;
+  /** The Region's opt-in status (default opt-in-not-required); not-opted-in Regions are listed only with AllRegions. */
+  optIn?: 'opt-in-not-required' | 'opted-in' | 'not-opted-in';
 }
 
 /** An AWS-shaped error, as the SDK throws them. */
@@ -88,7 +90,12 @@ export class FakeEc2 {
     this.calls.push(`${this.region}:${name}`);
     if (command instanceof DescribeRegionsCommand) {
       if (this.regionsError) throw this.regionsError;
-      return { Regions: Object.keys(this.world).map((r) => ({ RegionName: r, OptInStatus: 'opt-in-not-required' })) };
+      const all = command.input.AllRegions === true;
+      return {
+        Regions: Object.entries(this.world)
+          .filter(([, w]) => all || w.optIn !== 'not-opted-in')
+          .map(([r, w]) => ({ RegionName: r, OptInStatus: w.optIn ?? 'opt-in-not-required' })),
+      };
     }
     if (here.fail) throw here.fail;
     if (command instanceof DescribeInstancesCommand) {

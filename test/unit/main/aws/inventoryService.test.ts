@@ -104,6 +104,18 @@ describe('InventoryService', () => {
     expect(totals).toEqual({ instances: 6, publicIpv4: 2, publicIpv4MonthlyUsd: 7.3 });
   });
 
+  it('explains an AuthFailure in a Region that is not enabled as a disabled Region', async () => {
+    const world = { ...WORLD, 'ap-east-1': { ...WORLD['ap-east-1'], optIn: 'not-opted-in' as const } };
+    const { service } = inventory({ world });
+    const all = await service.refresh({});
+    // Not listed by default: DescribeRegions leaves out Regions that are not enabled.
+    expect(all.scopes.map((s) => s.region).sort()).toEqual(['eu-west-1', 'us-east-1']);
+    const asked = await service.refresh({ regions: ['us-east-1', 'ap-east-1'] });
+    const scope = asked.scopes.find((s) => s.region === 'ap-east-1')!;
+    expect(scope).toMatchObject({ state: 'failed', error: { code: 'AWS_REGION_DISABLED', requestId: 'req-AuthFailure' } });
+    expect(scope.error!.hint).toContain('Account > AWS Regions');
+  });
+
   it('reports an endpoint that is not ready yet', async () => {
     const world = { 'eu-west-1': { instances: [ec2Instance({ VpcId: 'vpc-0ccc', SubnetId: 'subnet-0ccc' })], endpoints: [ec2Endpoint({ VpcId: 'vpc-0ccc', SubnetId: 'subnet-0ccc', State: 'create-in-progress' })] } };
     const { service } = inventory({ world });
