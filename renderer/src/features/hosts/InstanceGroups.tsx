@@ -162,6 +162,11 @@ function VpcTable({ vpcId, instances, onConnect, onSave, savedKeys }: { vpcId: s
                     <EicStatus instance={i} />
                   </td>
                   <td className="actions">
+                    {i.platform === 'windows' ? (
+                      <button type="button" className="btn btn--small" onClick={() => onConnect(i)} aria-label={`Launch RDP to ${i.name ?? i.instanceId}`}>
+                        Launch RDP
+                      </button>
+                    ) : null}
                     <button type="button" className="btn btn--small" onClick={() => onSave(i)} aria-label={`Save ${i.name ?? i.instanceId} as a host`} disabled={saved} title={saved ? 'Already saved' : undefined}>
                       {saved ? 'Saved' : 'Save as host'}
                     </button>

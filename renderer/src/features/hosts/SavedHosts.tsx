@@ -101,8 +101,8 @@ export function SavedHosts({ hosts, instances, profileNames, onConnect, onEdit, 
                       </td>
                       <td>{instance ? <EicStatus instance={instance} /> : <span className="muted">not scanned</span>}</td>
                       <td className="actions">
-                        <button type="button" className="btn btn--small" onClick={() => onConnect(h)} aria-label={`Connect to ${h.label}`}>
-                          Connect
+                        <button type="button" className="btn btn--small" onClick={() => onConnect(h)} aria-label={h.platform === 'windows' ? `Launch RDP to ${h.label}` : `Connect to ${h.label}`}>
+                          {h.platform === 'windows' ? 'Launch RDP' : 'Connect'}
                         </button>
                         <button type="button" className="btn btn--small" onClick={() => onEdit(h)} aria-label={`Edit ${h.label}`}>
                           Edit

@@ -80,6 +80,18 @@ export class RdpStore {
 
 export const rdpStore = new RdpStore();
 
+// Closing an RDP tab hides its panel; the session (and the person's RDP window) carries on and
+// stays in the Tunnels view, where Show brings the panel back. A finished session is forgotten.
+workspace.registerCloser('rdp:', (tabId) => {
+  const session = rdpStore.get(sessionIdOfTab(tabId));
+  workspace.closeTab(tabId);
+  if (session && (session.state === 'closed' || session.state === 'failed')) {
+    void getApi()
+      .rdp.dismiss({ sessionId: session.sessionId })
+      .catch(() => undefined);
+  }
+});
+
 export function tabTitle(session: RdpSession): string {
   return `RDP · ${session.label}`;
 }
