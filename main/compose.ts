@@ -11,6 +11,7 @@ import { ProfilesService } from './aws/profilesService';
 import { PromptBroker } from './aws/prompts';
 import { SsoService } from './aws/sso';
 import type { DesktopIo } from './desktop';
+import { createDiagnoseFeature } from './diagnose/createDiagnoseFeature';
 import { createEndpointsHandlers } from './eice/setup/endpointsHandlers';
 import { EndpointSetupService } from './eice/setup/endpointSetupService';
 import { sdkSetupEc2 } from './eice/setup/setupEc2';
@@ -174,6 +175,24 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
   await endpointSetup.start();
   disposers.push(() => endpointSetup.dispose());
 
+  // Troubleshooting: checks that explain a failed connection, with fixes (after sessions: it reads their failures).
+  const diagnosis = createDiagnoseFeature({
+    aws,
+    profiles,
+    hosts,
+    inventory,
+    keychain,
+    tunnelManager,
+    sessions: ssh.manager,
+    rdp: rdp.service,
+    desktop: options.desktop,
+    env,
+    log: log.child('diagnose'),
+    onChanged: (report) => events.emit('diagnose', 'changed', report),
+    version: options.version,
+  });
+  disposers.push(() => diagnosis.dispose());
+
   const api: MainHandlers = {
     app: createAppHandlers(
       {
@@ -192,6 +211,7 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     rdp: rdp.rdp,
     tunnels: rdp.tunnels,
     endpoints: createEndpointsHandlers(endpointSetup),
+    diagnose: diagnosis.handlers,
   };
 
   let disposed: Promise<void> | undefined;

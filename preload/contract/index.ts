@@ -1,4 +1,5 @@
 import { app } from './app';
+import { diagnose } from './diagnose';
 import { endpoints } from './endpoints';
 import { hosts } from './hosts';
 import { inventory } from './inventory';
@@ -22,6 +23,7 @@ export const contract = {
   rdp,
   tunnels,
   endpoints,
+  diagnose,
 } as const;
 
 export type Contract = typeof contract;
@@ -39,5 +41,4 @@ export * from './sessions';
 export * from './rdp';
 export * from './tunnels';
 export * from './endpoints';
-
 export * from './diagnose';

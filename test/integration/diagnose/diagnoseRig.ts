@@ -1,0 +1,133 @@
+/**
+ * The whole app (compose) pointed at a sandbox world and a private OS keychain, driven through
+ * the contract's handlers as the window would: save a host, open an SSH session, diagnose it,
+ * preview and apply fixes. Everything it starts is stopped by `stop()`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compose, type Composition } from '../../../main/compose';
+import { RecordingDesktop } from '../../../main/desktop';
+import { MemorySink } from '../../../main/log';
+import type { CheckId, CheckResult, DiagnoseTarget, DiagnosisReport, Host, SaveHostInput, SessionInfo } from '../../../preload/contract';
+import { startSandbox, type Sandbox } from '../../sandbox/index';
+import { startKeyring, type KeyringSession } from '../../support/keyring';
+
+const SCENARIOS = fileURLToPath(new URL('../../sandbox/scenarios/', import.meta.url));
+/** The instance every diagnose-*.json scenario has. */
+export const INSTANCE_ID = 'i-0d1a9e5e00000001';
+export const REGION = 'us-east-1';
+/** The environment's keys are the app's profile `env`. */
+export const PROFILE_ID = 'env';
+const ctx = { senderId: 'test' };
+
+export interface DiagnoseRig {
+  sandbox: Sandbox;
+  app: Composition;
+  desktop: RecordingDesktop;
+  keyring: KeyringSession;
+  home: string;
+  saveHost(input?: Partial<SaveHostInput>): Promise<Host>;
+  /** Opens an SSH session and resolves with its state once it is connected or has failed. */
+  openSession(hostId: string): Promise<SessionInfo>;
+  /** Runs a diagnosis and resolves with its report once every check has a verdict. */
+  diagnose(target: DiagnoseTarget, from?: { sessionId?: string; rdpSessionId?: string }): Promise<DiagnosisReport>;
+  /** Previews a fix and applies it with the preview's token; resolves with the report after the re-run. */
+  applyFix(report: DiagnosisReport, fixId: string, keyPair?: Parameters<Composition['api']['diagnose']['previewFix']>[0]['keyPair']): Promise<DiagnosisReport>;
+  stop(): Promise<void>;
+}
+
+/** The verdict of one check, failing the test clearly if it is missing. */
+export function check(report: DiagnosisReport, id: CheckId): CheckResult {
+  const found = report.checks.find((c) => c.id === id);
+  if (!found) throw new Error(`the report has no ${id} check`);
+  return found;
+}
+
+/** The checks' statuses by id, for one readable assertion. */
+export function statuses(report: DiagnosisReport): Record<string, string> {
+  return Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
+}
+
+export async function startDiagnoseRig(scenario: string, options: { env?: Record<string, string> } = {}): Promise<DiagnoseRig> {
+  const keyring = await startKeyring();
+  // libsecret reads the bus address on its first connection, in this (per-file) process.
+  process.env['DBUS_SESSION_BUS_ADDRESS'] = keyring.env.DBUS_SESSION_BUS_ADDRESS;
+  let sandbox: Sandbox | undefined;
+  try {
+    sandbox = await startSandbox({ scenario: join(SCENARIOS, `diagnose-${scenario}.json`) });
+  } catch (error) {
+    await keyring.stop();
+    throw error;
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'bl-diagnose-it-'));
+  const desktop = new RecordingDesktop();
+  const app = await compose({
+    dataDir,
+    version: '0.0.0-test',
+    platform: 'linux',
+    desktop,
+    logSink: new MemorySink(),
+    logLevel: 'debug',
+    env: { ...sandbox.env, HOME: keyring.env.HOME, PATH: process.env['PATH'] ?? '', ...options.env },
+  });
+  const reports = new Map<string, DiagnosisReport[]>();
+  const sessions = new Map<string, SessionInfo>();
+  const waiters = new Set<() => void>();
+  const unsubscribe = app.events.subscribe((channel, payload) => {
+    if (channel === 'diagnose:changed') {
+      const r = payload as DiagnosisReport;
+      reports.set(r.runId, [...(reports.get(r.runId) ?? []), r]);
+    }
+    if (channel === 'sessions:stateChanged') {
+      const s = payload as SessionInfo;
+      sessions.set(s.sessionId, s);
+    }
+    for (const w of [...waiters]) w();
+  });
+  const until = <T>(probe: () => T | undefined): Promise<T> =>
+    new Promise((resolve) => {
+      const attempt = (): void => {
+        const value = probe();
+        if (value !== undefined) {
+          waiters.delete(attempt);
+          resolve(value);
+        }
+      };
+      waiters.add(attempt);
+      attempt();
+    });
+  const sb = sandbox;
+  return {
+    sandbox: sb,
+    app,
+    desktop,
+    keyring,
+    home: keyring.env.HOME,
+    saveHost: async (input = {}) =>
+      app.api.hosts.save({ label: 'diagnosed', profileId: PROFILE_ID, region: REGION, instanceId: INSTANCE_ID, ...input } as never, ctx) as Promise<Host>,
+    openSession: async (hostId) => {
+      const first = (await app.api.sessions.open({ hostId }, ctx)) as SessionInfo;
+      return until(() => {
+        const s = sessions.get(first.sessionId);
+        return s && (s.status === 'connected' || s.status === 'failed') ? s : undefined;
+      });
+    },
+    diagnose: async (target, from = {}) => {
+      const first = (await app.api.diagnose.start({ target, ...from } as never, ctx)) as DiagnosisReport;
+      return until(() => reports.get(first.runId)?.find((r) => r.state === 'done'));
+    },
+    applyFix: async (report, fixId, keyPair) => {
+      const preview = await app.api.diagnose.previewFix({ runId: report.runId, fixId, ...(keyPair ? { keyPair } : {}) }, ctx);
+      return (await app.api.diagnose.applyFix({ runId: report.runId, fixId, confirmToken: preview.confirmToken, ...(keyPair ? { keyPair } : {}) }, ctx)) as DiagnosisReport;
+    },
+    stop: async () => {
+      unsubscribe();
+      await app.dispose();
+      await sb.stop();
+      await keyring.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
