@@ -247,6 +247,8 @@ export class RdpSession {
       throw new AppError('RDP_KEY_MISSING', 'Pick the private key file first.', { hint: `It is the .pem file of the key pair "${this.keyPrompt.keyName}".` });
     }
     if (answer.passphrase) registerSecret(answer.passphrase);
+    // "Could not read the saved key: pick the file" is answered now.
+    this.notice = undefined;
     this.keyWaiter = undefined;
     this.keyPrompt = undefined;
     this.state = 'starting';

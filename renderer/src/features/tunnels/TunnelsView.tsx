@@ -86,10 +86,11 @@ export function TunnelsView(): ReactElement {
                 return (
                   <tr key={t.tunnelId} data-tunnel-id={t.tunnelId}>
                     <th scope="row">
-                      <span className={`kind-badge kind-badge--${t.kind}`}>{KIND_LABEL[t.kind]}</span> {t.label}
+                      <span className={`kind-badge kind-badge--${t.kind}`}>{KIND_LABEL[t.kind]}</span>
+                      <span className="tunnels-table__label">{t.label}</span>
                     </th>
                     <td>
-                      <div>{t.target.instanceId ?? '—'}</div>
+                      <div className="mono">{t.target.instanceId ?? '—'}</div>
                       <div className="muted mono">
                         {t.target.privateIp}:{t.target.port}
                       </div>
@@ -142,7 +143,7 @@ function TimeLeft({ tunnel, now }: { tunnel: TunnelInfo; now: number }): ReactEl
     );
   }
   if (tunnel.idleClosesAt) {
-    return <span className="muted">idle, closes in {formatCountdown(Date.parse(tunnel.idleClosesAt) - now)}</span>;
+    return <span className="muted">idle · closes in {formatCountdown(Date.parse(tunnel.idleClosesAt) - now)}</span>;
   }
   return <span className="muted">{tunnel.local ? 'waiting for a client' : '—'}</span>;
 }
