@@ -46,14 +46,14 @@ describe('the Tunnels view', () => {
     await settle();
     const lines = [...container.querySelectorAll('tbody tr')].map((tr) => tr.textContent);
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toContain('RDP win-2022');
+    expect(lines[0]).toContain('RDPwin-2022');
     expect(lines[0]).toContain('10.0.1.12:3389');
     expect(lines[0]).toContain('eice-0123456789abcdef0');
     expect(lines[0]).toContain('127.0.0.1:50000');
     expect(lines[0]).toContain('↑ 1.5 KB');
     expect(lines[0]).toContain('↓ 5.0 MB');
     expect(lines[0]).toContain('1 / 4');
-    expect(lines[1]).toContain('SSH web-1');
+    expect(lines[1]).toContain('SSHweb-1');
     expect(lines[1]).toContain('in app');
     expect(container.querySelector('.time-left--soon')?.textContent).toMatch(/^(3:00|2:59)$/);
 
