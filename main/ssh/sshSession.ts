@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { ParsedKey } from 'ssh2';
 import {
   AppError,
-  type DropReason,
   type HostKeyChange,
   type HostKeySeen,
   type Notice,
@@ -261,6 +260,8 @@ export class SshSession {
     this.error = undefined;
     this.failedStep = undefined;
     this.hostKeyChange = undefined;
+    // What the last connection's key was says nothing about the next one until it is checked.
+    this.hostKey = undefined;
     this.drop = undefined;
     this.expiresSoon = false;
     if (!automatic) this.nextAttemptAt = undefined;
@@ -372,12 +373,12 @@ export class SshSession {
     this.drop = { reason: drop.reason, at: new Date(now).toISOString(), ...(drop.exitCode !== undefined ? { exitCode: drop.exitCode } : {}) };
     this.error = drop.error;
     this.deps.log.info('session dropped', { sessionId: this.id, reason: drop.reason, code: drop.error?.code });
+    // The tab says why it dropped (its status dot turns grey in the strip); no toast on top of
+    // the very bar that offers Reconnect.
     if (drop.reason !== 'exited' && this.autoReconnect) {
       // A connection that stayed up a while was not a flapping host: count attempts afresh.
       if (now - link.connectedAt >= this.reconnectPolicy.stableAfterMs) this.autoAttempt = 0;
       this.scheduleAutoReconnect(drop.error);
-    } else if (drop.reason !== 'exited') {
-      this.deps.notice({ level: 'warning', message: `${this.title}: ${dropSentence(drop.reason)}`, hint: 'Open its tab and choose Reconnect.' });
     }
     this.publish();
   }
@@ -457,19 +458,6 @@ export class SshSession {
 
   private publish(): void {
     this.deps.emitState(this.info());
-  }
-}
-
-function dropSentence(reason: DropReason): string {
-  switch (reason) {
-    case 'expired':
-      return 'the session reached the endpoint\'s time limit.';
-    case 'host-closed':
-      return 'the instance closed the connection.';
-    case 'connection-lost':
-      return 'the connection was lost.';
-    case 'exited':
-      return 'the shell exited.';
   }
 }
 

@@ -75,6 +75,9 @@ export function ConnectPanel({ info, actions }: { info: SessionInfo; actions: Co
               <button type="button" className="btn" onClick={run(() => actions.decideHostKey(info.hostKeyChange!.presentedFingerprint, false))}>
                 Keep refusing
               </button>
+              <button type="button" className="btn btn--ghost" onClick={actions.close}>
+                Close tab
+              </button>
             </div>
           </div>
         ) : null}
@@ -91,13 +94,6 @@ export function ConnectPanel({ info, actions }: { info: SessionInfo; actions: Co
                 Diagnose
               </button>
             ) : null}
-            <button type="button" className="btn btn--ghost" onClick={actions.close}>
-              Close tab
-            </button>
-          </div>
-        ) : null}
-        {failed && info.hostKeyChange ? (
-          <div className="connect-card__actions">
             <button type="button" className="btn btn--ghost" onClick={actions.close}>
               Close tab
             </button>

@@ -1,10 +1,13 @@
 import { useEffect, type ReactElement } from 'react';
 import { workspace, useWorkspace } from '../../shell/workspaceStore';
 import { ConfirmCloseDialog } from './ConfirmCloseDialog';
-import { openSession } from './openSession';
+import { openSession, registerSshConnect } from './openSession';
 import { isSshTab, sessionIdOfTab, sessionsStore, useSessions } from './sessionsStore';
 import { TerminalTab } from './TerminalTab';
 import { terminalSettings } from './terminalSettings';
+
+// Double-clicking a Linux host in Hosts opens a tab here.
+registerSshConnect();
 
 /**
  * The panels of the terminal tabs. Every terminal stays mounted while its tab exists (hidden

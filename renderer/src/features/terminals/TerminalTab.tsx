@@ -82,6 +82,7 @@ export function TerminalTab({ info, active }: { info: SessionInfo; active: boole
   const diagnose = (): void => {
     if (!info.error) return;
     openDiagnose({
+      sessionId,
       ...(info.target.hostId ? { hostId: info.target.hostId } : {}),
       ...(info.target.instanceId ? { instanceId: info.target.instanceId } : {}),
       ...(info.target.profileId ? { profileId: info.target.profileId } : {}),

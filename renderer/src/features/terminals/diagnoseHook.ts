@@ -3,6 +3,8 @@ import type { SerializedError, SessionStepId } from '../../../../preload/contrac
 
 /** What a failed or dropped session hands the troubleshooting wizard. */
 export interface DiagnoseRequest {
+  /** The failed tab's session: the wizard reads its failure in main, and "Try again" reconnects it. */
+  sessionId: string;
   hostId?: string;
   instanceId?: string;
   profileId?: string;

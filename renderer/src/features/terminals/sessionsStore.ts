@@ -13,6 +13,8 @@ export const sessionIdOfTab = (tabId: string): string => tabId.slice('ssh:'.leng
 export interface TerminalSink {
   /** Writes one chunk; the sink acknowledges it to main once drawn (flow control). */
   write(chunk: Uint8Array): void;
+  /** A new connection's shell is about to write: mark it below the old output. */
+  markReconnected?(at: Date): void;
 }
 
 const TAB_STATUS: Record<SessionInfo['status'], TabStatus> = {
@@ -97,6 +99,9 @@ export class SessionsStore {
       this.forget(info.sessionId);
       return;
     }
+    const previous = this.sessions.get(info.sessionId);
+    // State arrives before the new shell's first output (main publishes, then the shell writes).
+    if (previous && previous.connections > 0 && info.connections > previous.connections) this.sinks.get(info.sessionId)?.markReconnected?.(new Date());
     this.sessions.set(info.sessionId, info);
     this.updateTab(info);
     this.publish();

@@ -117,6 +117,18 @@ export class TerminalController implements TerminalSink {
     });
   }
 
+  /**
+   * Marks a new connection in the output: modes a dropped program left on (the alternate
+   * screen of an editor, a hidden cursor, application keys) are reset without clearing the
+   * scrollback, and a dim line says when the new shell starts.
+   */
+  markReconnected(at: Date): void {
+    if (this.disposed) return;
+    const time = at.toLocaleTimeString();
+    // DECSTR soft reset, leave the alternate screen, show the cursor; then the separator.
+    this.term.write(`\x1b[!p\x1b[?1049l\x1b[?25h\r\n\x1b[2m── reconnected at ${time} ──\x1b[0m\r\n`);
+  }
+
   /** Fits the terminal to its box and tells main the new size (window-change) when it changed. */
   fitNow(): void {
     const box = this.container;

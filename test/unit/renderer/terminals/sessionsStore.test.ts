@@ -95,6 +95,21 @@ describe('SessionsStore', () => {
     expect(sink.written).toHaveLength(3);
   });
 
+  it('marks a new connection in the terminal once, before its output', () => {
+    const { api, store } = setup();
+    const marks: string[] = [];
+    const sink = { write: (chunk: Uint8Array) => marks.push(new TextDecoder().decode(chunk)), markReconnected: () => marks.push('--mark--') };
+    api.state(sessionInfo({ status: 'connecting', connections: 0 }));
+    store.attach('s-abc123', sink);
+    api.state(sessionInfo({ connections: 1 }));
+    api.data('s-abc123', 'first shell');
+    api.state(sessionInfo({ status: 'disconnected', connections: 1, drop: { reason: 'connection-lost', at: '2026-01-05T09:00:00.000Z' } }));
+    api.state(sessionInfo({ status: 'connecting', connections: 1 }));
+    api.state(sessionInfo({ connections: 2 }));
+    api.data('s-abc123', 'second shell');
+    expect(marks).toEqual(['first shell', '--mark--', 'second shell']);
+  });
+
   it('asks before closing a live session, and closes a dead one at once', async () => {
     const { api, tabs, store } = setup();
     api.state(sessionInfo());
