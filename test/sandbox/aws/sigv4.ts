@@ -1,7 +1,7 @@
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { CredentialRecord } from '../world/world';
 
@@ -219,6 +219,11 @@ export async function verifySigV4(req: SignedRequest, options: VerifyOptions): P
     expected = /Signature=([0-9a-f]+)/.exec(String(signed.headers['authorization'] ?? ''))?.[1] ?? '';
   }
   if (!sameHex(expected, parsed.signature)) return { ok: false, failure: { kind: 'badSignature' } };
+  // A signed x-amz-content-sha256 stands in for the body in the signature: it must be the body's hash.
+  const contentHash = headerValue(req.headers['x-amz-content-sha256']);
+  if (!presigned && contentHash && contentHash !== 'UNSIGNED-PAYLOAD' && contentHash !== createHash('sha256').update(req.body ?? Buffer.alloc(0)).digest('hex')) {
+    return { ok: false, failure: { kind: 'badSignature' } };
+  }
 
   if (presigned) {
     if (options.maxExpiresSeconds !== undefined && parsed.expiresIn! > options.maxExpiresSeconds) {

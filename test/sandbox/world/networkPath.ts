@@ -40,7 +40,8 @@ function aclAllows(acl: NetworkAclState | undefined, egress: boolean, port: numb
  * endpoint's groups must allow the egress, the instance's groups must allow the ingress from
  * the endpoint's group or from the source address (the endpoint's private IP, or the client's
  * public IP with PreserveClientIp), network ACLs must pass both directions when the two are in
- * different subnets, and the instance must be running. The reason names what blocks it (for
+ * different subnets, and the instance must be running. Whether anything listens is the tunnel
+ * server's business, not the network's. The reason names what blocks it (for
  * tests and `unreachableReason`; AWS itself only says "Unable to connect to target").
  */
 export function checkTunnelPath(world: World, endpoint: EndpointState, target: InstanceState, port: number): PathVerdict {
@@ -63,6 +64,5 @@ export function checkTunnelPath(world: World, endpoint: EndpointState, target: I
     if (!aclAllows(targetAcl, true, EPHEMERAL_PORT, sourceIp)) return { ok: false, reason: `network ACL ${targetAcl?.id} denies the return traffic (TCP ${EPHEMERAL_PORT}) out of ${target.subnetId}` };
     if (!aclAllows(endpointAcl, false, EPHEMERAL_PORT, target.privateIp)) return { ok: false, reason: `network ACL ${endpointAcl?.id} denies the return traffic (TCP ${EPHEMERAL_PORT}) into ${endpoint.subnetId}` };
   }
-  if (!target.targets.has(port) && target.ready === undefined) return { ok: false, reason: `nothing listens on port ${port} of ${target.id}` };
   return { ok: true };
 }
