@@ -49,7 +49,9 @@ export interface SeenUpgrade {
 /** How the fake answers an upgrade: refuse with an HTTP error, or accept and run a handler. */
 export type Answer =
   | { refuse: { status: number; body?: string; headers?: Record<string, string> } }
-  | { accept: (ws: WebSocket, seen: SeenUpgrade) => void };
+  | { accept: (ws: WebSocket, seen: SeenUpgrade) => void }
+  /** Never answer: the client waits in its opening handshake. */
+  | { hold: true };
 
 /**
  * A small EICE stand-in: an HTTP(S) server whose upgrades are answered by `answer`. Enough for
@@ -67,6 +69,8 @@ export class FakeEice {
     this.server.on('connection', (s: Socket) => {
       this.sockets.add(s);
       s.once('close', () => this.sockets.delete(s));
+      // HTTP servers keep half-open sockets; a client that went away is gone for this fake.
+      s.once('end', () => s.destroy());
     });
     this.server.on('secureConnection', (s: Socket) => {
       this.sockets.add(s);
@@ -87,6 +91,7 @@ export class FakeEice {
         socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
         return;
       }
+      if ('hold' in answer) return;
       this.wsServer.handleUpgrade(req, socket, head, (ws) => answer.accept(ws, seen));
     });
   }

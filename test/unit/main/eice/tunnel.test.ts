@@ -349,6 +349,39 @@ describe('openTunnel against a fake EICE', () => {
     expect(error.code).toBe('CANCELLED');
   });
 
+  it('cancels an opening that is waiting for the service, and leaves nothing open', async () => {
+    const f = await fake();
+    f.answer = () => ({ hold: true });
+    const controller = new AbortController();
+    const opening = openTunnel(aTarget(), { ...viaFake(f), signal: controller.signal });
+    await until(() => f.seen.length === 1);
+    controller.abort();
+    expect((await failure(opening)).code).toBe('CANCELLED');
+    await until(() => f.sockets.size === 0);
+  });
+
+  it('closes an open tunnel normally when its signal aborts', async () => {
+    const f = await fake();
+    let closeCode = 0;
+    const closed = new Promise<void>((resolve) => {
+      f.answer = () => ({
+        accept: (ws) =>
+          ws.on('close', (code) => {
+            closeCode = code;
+            resolve();
+          }),
+      });
+    });
+    const controller = new AbortController();
+    const t = await openTunnel(aTarget(), { ...viaFake(f), signal: controller.signal });
+    tunnels.push(t);
+    controller.abort();
+    await closed;
+    await t.whenClosed;
+    expect(closeCode).toBe(1000);
+    expect(t.closeError).toBeUndefined();
+  });
+
   it('rejects targets it cannot sign for with INVALID_INPUT', async () => {
     const f = await fake();
     for (const bad of [aTarget({ remotePort: 0 }), aTarget({ privateIpAddress: 'web-1' }), aTarget({ maxTunnelDuration: 3601 }), aTarget({ maxTunnelDuration: 1.5 })]) {
