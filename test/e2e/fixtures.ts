@@ -16,10 +16,12 @@ export interface DemoApp {
  * Starts `npm run demo -- --json` as a child process (the same command a person runs), reads
  * its one JSON line, and stops it after the test. Each test gets a fresh main and data folder.
  */
-async function startDemo(args: string[] = []): Promise<{ info: { url: string; dataDir: string }; child: ChildProcess; stderr: () => string }> {
+export async function startDemo(args: string[] = [], env?: NodeJS.ProcessEnv): Promise<{ info: { url: string; dataDir: string }; child: ChildProcess; stderr: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/harness/demo.ts', '--json', '--no-build', ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A test may point the app at the sandbox (AWS_ENDPOINT_URL_*, keys, a private HOME).
+    ...(env ? { env } : {}),
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));

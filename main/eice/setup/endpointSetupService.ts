@@ -375,7 +375,9 @@ export class EndpointSetupService {
           if (result.allowed) return { action, allowed: 'yes' as const };
           // AWS names the exact action refused, which may be one the call implies (ec2:CreateTags, ec2:CreateNetworkInterface).
           const named = /not authorized to perform:?\s*([a-z0-9-]+:[A-Za-z0-9*]+)/.exec(result.message)?.[1];
-          return { action, allowed: 'no' as const, deniedAction: named ?? action, message: cleanAwsMessage(result.message) };
+          // A group that does not exist yet was dry-run on a stand-in: say so, or its id in AWS's words confuses.
+          const standInNote = groups.kind === 'create' && standIn && JSON.stringify(request.input).includes(standIn) ? ` (Checked on ${standIn}, since the new group does not exist yet.)` : '';
+          return { action, allowed: 'no' as const, deniedAction: named ?? action, message: `${cleanAwsMessage(result.message)}${standInNote}` };
         } catch (error) {
           const mapped = mapEndpointError(error, { action: `check ${action}`, region: input.region, profile: clients.profileName });
           // Only a refusal answers the question; network and credential failures fail the check.

@@ -119,6 +119,8 @@ export function recommendSubnet(choices: readonly SubnetChoice[], options: { avo
   const parts: string[] = [];
   if (best.zoneInstanceCount > 0) {
     parts.push(`${best.zoneInstanceCount} of the VPC's ${total} instance${total === 1 ? '' : 's'} run in ${best.availabilityZone}, so most connections stay inside one Availability Zone`);
+  } else if (total > 0) {
+    parts.push(`none of the VPC's ${total} instance${total === 1 ? '' : 's'} run in the Availability Zones on offer; ${best.availabilityZone} is as good as any`);
   } else {
     parts.push(`no instances run in the VPC yet; ${best.availabilityZone} is as good as any`);
   }
