@@ -119,6 +119,8 @@ export const Instance = z.object({
   publicIpv4: z.string().optional(),
   ipv6: z.array(z.string()),
   vpcId: z.string().optional(),
+  /** The VPC's `Name` tag. */
+  vpcName: z.string().optional(),
   subnetId: z.string().optional(),
   availabilityZone: z.string().optional(),
   securityGroups: z.array(z.object({ id: z.string(), name: z.string() })),

@@ -35,11 +35,13 @@ export interface InstanceFactsInput {
   image?: Image | undefined;
   /** Every endpoint of the Region (the ones in the instance's VPC are picked here). */
   endpoints: readonly EndpointFacts[];
+  /** VPC id -> its Name tag, when DescribeVpcs answered. */
+  vpcNames?: ReadonlyMap<string, string>;
   fetchedAt: string;
 }
 
 /** Turns DescribeInstances' record (and its AMI and the Region's endpoints) into the app's Instance. */
-export function toInstance({ profileId, region, raw, image, endpoints, fetchedAt }: InstanceFactsInput): Instance {
+export function toInstance({ profileId, region, raw, image, endpoints, vpcNames, fetchedAt }: InstanceFactsInput): Instance {
   const tags = Object.fromEntries((raw.Tags ?? []).filter((t) => t.Key).map((t) => [t.Key as string, t.Value ?? '']));
   const stateName = raw.State?.Name as InstanceState | undefined;
   const state: InstanceState = stateName && STATES.has(stateName) ? stateName : 'unknown';
@@ -71,6 +73,7 @@ export function toInstance({ profileId, region, raw, image, endpoints, fetchedAt
     ...(raw.PublicIpAddress ? { publicIpv4: raw.PublicIpAddress } : {}),
     ipv6,
     ...(raw.VpcId ? { vpcId: raw.VpcId } : {}),
+    ...(raw.VpcId && vpcNames?.get(raw.VpcId) ? { vpcName: vpcNames.get(raw.VpcId) } : {}),
     ...(raw.SubnetId ? { subnetId: raw.SubnetId } : {}),
     ...(raw.Placement?.AvailabilityZone ? { availabilityZone: raw.Placement.AvailabilityZone } : {}),
     securityGroups: (raw.SecurityGroups ?? []).map((g) => ({ id: g.GroupId ?? '', name: g.GroupName ?? '' })).filter((g) => g.id),
@@ -135,8 +138,9 @@ export function assessEic(instance: Omit<Instance, 'eic'>, endpoints: readonly E
           os.eicPackage === 'installable' && os.installCommand
             ? `Install it on the instance (${os.installCommand}), or save the host with its key pair's private key${instance.keyName ? ` (${instance.keyName})` : ''}.`
             : `Save the host with its key pair's private key${instance.keyName ? ` (${instance.keyName})` : ''} or a password instead of the ephemeral key.`,
-        // A key pair still gets in through the endpoint; the ephemeral key does not.
-        blocking: !instance.keyName,
+        // Double-click on a discovered instance pushes an ephemeral key, which cannot get in. A host
+        // saved with its key pair still can (the Hosts view ignores this blocker for such hosts).
+        blocking: true,
       });
     } else if (os.eicPackage === 'unknown') {
       blockers.push({

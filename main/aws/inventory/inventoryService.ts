@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { DescribeImagesCommand, DescribeInstancesCommand, DescribeRegionsCommand, type EC2Client, type Image, type Instance as Ec2Instance } from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand, DescribeInstancesCommand, DescribeRegionsCommand, DescribeVpcsCommand, type EC2Client, type Image, type Instance as Ec2Instance } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import {
   AppError,
@@ -147,7 +147,8 @@ export class InventoryService {
         throw mapAwsError(error, { ...action, action: `list the endpoints of ${raw.VpcId}` });
       }
     }
-    const instance = toInstance({ profileId, region, raw, image: raw.ImageId ? images.get(raw.ImageId) : undefined, endpoints, fetchedAt: this.now().toISOString() });
+    const vpcNames = await this.vpcNames(ec2, raw.VpcId ? [raw.VpcId] : [], undefined);
+    const instance = toInstance({ profileId, region, raw, image: raw.ImageId ? images.get(raw.ImageId) : undefined, endpoints, vpcNames, fetchedAt: this.now().toISOString() });
     this.replaceInstance(instance);
     return instance;
   }
@@ -339,8 +340,9 @@ export class InventoryService {
       // Without AMI names the OS is guessed from the platform: worth a warning, not a failure.
       warning ??= mapAwsError(error, { ...ctxError, action: 'read the AMIs' });
     }
+    const vpcNames = await this.vpcNames(ec2, [...new Set(raws.map((i) => i.VpcId).filter((v): v is string => !!v))], signal);
     const fetchedAt = this.now().toISOString();
-    const instances = raws.map((raw) => toInstance({ profileId: profile.id, region, raw, image: raw.ImageId ? images.get(raw.ImageId) : undefined, endpoints, fetchedAt }));
+    const instances = raws.map((raw) => toInstance({ profileId: profile.id, region, raw, image: raw.ImageId ? images.get(raw.ImageId) : undefined, endpoints, vpcNames, fetchedAt }));
     if (endpointsUnknown && warning) {
       // "No endpoint" would be a guess: say the endpoints could not be read, and why.
       const hint = warning.hint;
@@ -351,6 +353,22 @@ export class InventoryService {
       }
     }
     return { instances: instances.map((i) => InstanceSchema.parse(i)), endpointCount: endpoints.length, ...(warning ? { warning } : {}) };
+  }
+
+  /** The Name tags of these VPCs. Names are a nicety: a refusal (no ec2:DescribeVpcs) leaves them out. */
+  private async vpcNames(ec2: EC2Client, ids: string[], signal: AbortSignal | undefined): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    if (ids.length === 0) return names;
+    try {
+      const out = await ec2.send(new DescribeVpcsCommand({ VpcIds: ids }), signal ? { abortSignal: signal } : {});
+      for (const vpc of out.Vpcs ?? []) {
+        const name = vpc.Tags?.find((t) => t.Key === 'Name')?.Value;
+        if (vpc.VpcId && name) names.set(vpc.VpcId, name);
+      }
+    } catch (error) {
+      this.options.log.info('VPC names not read', { error });
+    }
+    return names;
   }
 
   private async describeImages(ec2: EC2Client, ids: string[], signal: AbortSignal | undefined): Promise<Map<string, Image>> {

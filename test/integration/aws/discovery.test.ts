@@ -98,6 +98,8 @@ describe('discovery against the sandbox', () => {
     expect(named['analytics-worker']!.eic.blockers.map((b: { code: string }) => b.code)).toContain('noEndpoint');
     expect(named['win-admin']).toMatchObject({ platform: 'windows', os: { name: 'Windows Server 2022', defaultUser: 'Administrator' }, eic: { ready: true } });
     expect(named['web-1']!.securityGroups.length).toBeGreaterThan(0);
+    expect(named['web-1']!.vpcName).toBe('prod-vpc');
+    expect(named['eu-api']!.vpcName).toBe('eu-default');
     expect(snapshot.totals).toEqual({ instances: truth.length, publicIpv4: 2, publicIpv4MonthlyUsd: 7.3 });
   });
 

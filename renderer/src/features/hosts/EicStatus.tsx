@@ -3,11 +3,13 @@ import type { Instance } from '../../../../preload/contract';
 import { Icon } from '../../components/Icon';
 
 /** "EIC-ready", or what is missing (no endpoint, stopped, package missing...), with the fix on hover and for screen readers. */
-export function EicStatus({ instance }: { instance: Instance }): ReactElement {
+export function EicStatus({ instance, auth = 'eic' }: { instance: Instance; auth?: 'eic' | 'keyPair' | 'password' }): ReactElement {
   const { eic } = instance;
-  const blocking = eic.blockers.filter((b) => b.blocking);
-  const notes = eic.blockers.filter((b) => !b.blocking);
-  if (eic.ready) {
+  // The ec2-instance-connect package matters only for the ephemeral key; a key pair or password gets in without it.
+  const blockers = auth === 'eic' ? eic.blockers : eic.blockers.filter((b) => b.code !== 'packageMissing' && b.code !== 'packageUnknown');
+  const blocking = blockers.filter((b) => b.blocking);
+  const notes = blockers.filter((b) => !b.blocking);
+  if (blocking.length === 0) {
     return (
       <div className="eic-status">
         <span className="badge badge--ready" title={eic.endpointId ? `Through ${eic.endpointId}` : undefined}>

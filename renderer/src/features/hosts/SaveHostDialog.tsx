@@ -247,7 +247,7 @@ export function SaveHostDialog({ instance, host, folders, onClose, onSaved }: Sa
               <input type="radio" name="auth" checked={auth === 'eic'} onChange={() => setAuth('eic')} />
               <span>
                 <strong>EC2 Instance Connect</strong>
-                <span className="muted"> a fresh key is pushed for each connection; nothing to store. Needs the ec2-instance-connect package{instance ? ` (${instance.os.eicPackage === 'preinstalled' ? `preinstalled on ${instance.os.name}` : `not preinstalled on ${instance.os.name}`})` : ''}.</span>
+                <span className="muted"> — a fresh key is pushed for each connection; nothing to store. Needs the ec2-instance-connect package{instance ? ` (${instance.os.eicPackage === 'preinstalled' ? `preinstalled on ${instance.os.name}` : `not preinstalled on ${instance.os.name}`})` : ''}.</span>
               </span>
             </label>
           ) : null}
@@ -256,7 +256,7 @@ export function SaveHostDialog({ instance, host, folders, onClose, onSaved }: Sa
               <input type="radio" name="auth" checked={auth === 'keyPair'} onChange={() => setAuth('keyPair')} />
               <span>
                 <strong>Key pair</strong>
-                <span className="muted"> the private key of {instance?.keyName ? `“${instance.keyName}”` : 'the launch key pair'}.</span>
+                <span className="muted"> — the private key of {instance?.keyName ? `“${instance.keyName}”` : 'the launch key pair'}.</span>
               </span>
             </label>
           ) : null}
@@ -265,7 +265,7 @@ export function SaveHostDialog({ instance, host, folders, onClose, onSaved }: Sa
             <input type="radio" name="auth" checked={auth === 'password'} onChange={() => setAuth('password')} />
             <span>
               <strong>Password</strong>
-              <span className="muted"> kept in your OS keychain{windows ? '; leave empty to use the Administrator password AWS gives for the key pair below' : ''}.</span>
+              <span className="muted"> — kept in your OS keychain{windows ? '; leave empty to use the Administrator password AWS gives for the key pair below' : ''}.</span>
             </span>
           </label>
           {auth === 'password' ? (

@@ -99,7 +99,7 @@ export function SavedHosts({ hosts, instances, profileNames, onConnect, onEdit, 
                           {h.autoReconnect ? ' · auto-reconnect' : ''}
                         </span>
                       </td>
-                      <td>{instance ? <EicStatus instance={instance} /> : <span className="muted">not scanned</span>}</td>
+                      <td>{instance ? <EicStatus instance={instance} auth={h.auth.method} /> : <span className="muted">not scanned</span>}</td>
                       <td className="actions">
                         <button type="button" className="btn btn--small" onClick={() => onConnect(h)} aria-label={h.platform === 'windows' ? `Launch RDP to ${h.label}` : `Connect to ${h.label}`}>
                           {h.platform === 'windows' ? 'Launch RDP' : 'Connect'}

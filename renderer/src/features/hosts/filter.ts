@@ -11,6 +11,7 @@ export function instanceHaystack(i: Instance): string[] {
     ...Object.entries(i.tags).flatMap(([k, v]) => [k, v, `${k}=${v}`]),
     i.os.name,
     i.vpcId ?? '',
+    i.vpcName ?? '',
     i.subnetId ?? '',
     i.region,
     i.state,

@@ -3,6 +3,7 @@ import {
   DescribeInstanceConnectEndpointsCommand,
   DescribeInstancesCommand,
   DescribeRegionsCommand,
+  DescribeVpcsCommand,
   type EC2Client,
   type Ec2InstanceConnectEndpoint,
   type Image,
@@ -109,6 +110,10 @@ export class FakeEc2 {
     if (command instanceof DescribeImagesCommand) {
       const ids = command.input.ImageIds ?? [];
       return { Images: IMAGES.filter((i) => ids.includes(i.ImageId ?? '')) };
+    }
+    if (command instanceof DescribeVpcsCommand) {
+      const ids = command.input.VpcIds ?? [];
+      return { Vpcs: ids.map((id) => ({ VpcId: id, Tags: [{ Key: 'Name', Value: `${id}-name` }] })) };
     }
     if (command instanceof DescribeInstanceConnectEndpointsCommand) {
       const vpc = command.input.Filters?.find((f) => f.Name === 'vpc-id')?.Values;

@@ -85,6 +85,7 @@ describe('InventoryService', () => {
       privateIpv4: '10.0.1.10',
       publicIpv4: '54.1.2.3',
       vpcId: 'vpc-0aaa',
+      vpcName: 'vpc-0aaa-name',
       subnetId: 'subnet-0aaa',
       availabilityZone: 'eu-west-1a',
       securityGroups: [{ id: 'sg-0aaa', name: 'web' }],
@@ -162,7 +163,7 @@ describe('InventoryService', () => {
     expect(client.calls.length).toBe(before);
     const fresh = await service.getInstance('env', 'eu-west-1', 'i-0000000000000a001', { refresh: true });
     expect(fresh.eic.endpointId).toBe('eice-0aaa');
-    expect(client.calls.slice(before)).toEqual(['eu-west-1:DescribeInstancesCommand', 'eu-west-1:DescribeImagesCommand', 'eu-west-1:DescribeInstanceConnectEndpointsCommand']);
+    expect(client.calls.slice(before)).toEqual(['eu-west-1:DescribeInstancesCommand', 'eu-west-1:DescribeImagesCommand', 'eu-west-1:DescribeInstanceConnectEndpointsCommand', 'eu-west-1:DescribeVpcsCommand']);
     await expect(service.getInstance('env', 'eu-west-1', 'i-00000000000000bad')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect((await service.vpcEndpoints('env', 'eu-west-1', 'vpc-0aaa')).map((e) => e.id)).toEqual(['eice-0aaa']);
   });
