@@ -203,8 +203,13 @@ test.describe('Endpoints', () => {
   test('a DryRun denial from IAM names the missing actions and nothing is created', async ({ page }) => {
     const app = await openApp(page, { principal: 'sandbox-restricted' });
     try {
-      await showEndpoints(page);
-      await page.locator(`tr[data-vpc-id="${STAGING_VPC}"]`).getByRole('button', { name: 'Set up endpoint' }).click();
+      // Offered from the Hosts view: a host whose VPC has no endpoint.
+      const offer = page.getByTestId('setup-endpoint-for-vpc');
+      await expect(offer).toBeVisible({ timeout: 30_000 });
+      await shot(page, 'hosts-offer');
+      await offer.click();
+      await expect(wizard(page)).toHaveAttribute('data-step', '2');
+      await expect(wizard(page).locator('[data-subnet-id="subnet-0e2e0000000000022"]')).toBeVisible();
       for (let i = 0; i < 3; i += 1) await wizard(page).getByRole('button', { name: 'Next' }).click();
       const missing = wizard(page).getByTestId('missing-permissions');
       await expect(missing).toContainText('ec2:AuthorizeSecurityGroupEgress, ec2:CreateInstanceConnectEndpoint');

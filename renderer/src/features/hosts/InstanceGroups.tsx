@@ -3,6 +3,7 @@ import type { Instance, InventoryScope } from '../../../../preload/contract';
 import { AppError } from '../../api';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Icon } from '../../components/Icon';
+import { openEndpointSetup } from '../endpoints/endpointsStore';
 import { EicStatus } from './EicStatus';
 import { formatUsd } from './format';
 
@@ -89,7 +90,6 @@ function VpcTable({ vpcId, instances, onConnect, onSave, savedKeys }: { vpcId: s
   return (
     <div className="vpc-group">
       <p className="vpc-group__head">
-        {instances[0]?.vpcName ? <strong className="vpc-group__name">{instances[0].vpcName}</strong> : null}
         <span className="mono">{vpcId}</span>
         {usable ? (
           <span className="vpc-group__endpoint vpc-group__endpoint--ok">
@@ -103,6 +103,16 @@ function VpcTable({ vpcId, instances, onConnect, onSave, savedKeys }: { vpcId: s
         ) : vpcId !== 'No VPC' ? (
           <span className="vpc-group__endpoint vpc-group__endpoint--none">
             <Icon name="warning" size={14} /> No EC2 Instance Connect Endpoint
+            {instances[0] ? (
+              <button
+                type="button"
+                className="btn btn--small"
+                data-testid="setup-endpoint-for-vpc"
+                onClick={() => openEndpointSetup({ profileId: instances[0]?.profileId ?? '', region: instances[0]?.region ?? '', vpcId })}
+              >
+                Set up endpoint
+              </button>
+            ) : null}
           </span>
         ) : null}
       </p>
@@ -142,11 +152,9 @@ function VpcTable({ vpcId, instances, onConnect, onSave, savedKeys }: { vpcId: s
                     <span className={`badge ${STATE_CLASS[i.state]}`}>{i.state}</span>
                   </td>
                   <td>
-                    <span className="instance-row__os">{i.os.name}</span>
-                    <span className="instance-row__user">
-                      <span className={`badge badge--platform badge--${i.platform}`}>{i.platform === 'windows' ? 'Windows' : 'Linux'}</span>{' '}
-                      <span className="mono" title="The user this image creates">{i.os.defaultUser}</span>
-                    </span>
+                    <span className={`badge badge--platform badge--${i.platform}`}>{i.platform === 'windows' ? 'Windows' : 'Linux'}</span>
+                    <span className="instance-row__os">{i.os.name === 'Linux' || i.os.name === 'Windows' ? '' : i.os.name}</span>
+                    <span className="instance-row__user muted mono">{i.os.defaultUser}</span>
                   </td>
                   <td className="mono">{i.privateIpv4 ?? '—'}</td>
                   <td>
