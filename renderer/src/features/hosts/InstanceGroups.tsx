@@ -90,6 +90,7 @@ function VpcTable({ vpcId, instances, onConnect, onSave, savedKeys }: { vpcId: s
   return (
     <div className="vpc-group">
       <p className="vpc-group__head">
+        {instances[0]?.vpcName ? <strong className="vpc-group__name">{instances[0].vpcName}</strong> : null}
         <span className="mono">{vpcId}</span>
         {usable ? (
           <span className="vpc-group__endpoint vpc-group__endpoint--ok">
@@ -152,9 +153,11 @@ function VpcTable({ vpcId, instances, onConnect, onSave, savedKeys }: { vpcId: s
                     <span className={`badge ${STATE_CLASS[i.state]}`}>{i.state}</span>
                   </td>
                   <td>
-                    <span className={`badge badge--platform badge--${i.platform}`}>{i.platform === 'windows' ? 'Windows' : 'Linux'}</span>
-                    <span className="instance-row__os">{i.os.name === 'Linux' || i.os.name === 'Windows' ? '' : i.os.name}</span>
-                    <span className="instance-row__user muted mono">{i.os.defaultUser}</span>
+                    <span className="instance-row__os">{i.os.name}</span>
+                    <span className="instance-row__user">
+                      <span className={`badge badge--platform badge--${i.platform}`}>{i.platform === 'windows' ? 'Windows' : 'Linux'}</span>{' '}
+                      <span className="mono" title="The user this image creates">{i.os.defaultUser}</span>
+                    </span>
                   </td>
                   <td className="mono">{i.privateIpv4 ?? '—'}</td>
                   <td>
