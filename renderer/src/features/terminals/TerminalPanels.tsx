@@ -1,6 +1,7 @@
 import { useEffect, type ReactElement } from 'react';
 import { workspace, useWorkspace } from '../../shell/workspaceStore';
 import { ConfirmCloseDialog } from './ConfirmCloseDialog';
+import { installHarnessHooks } from './harnessHooks';
 import { openSession, registerSshConnect } from './openSession';
 import { isSshTab, sessionIdOfTab, sessionsStore, useSessions } from './sessionsStore';
 import { TerminalTab } from './TerminalTab';
@@ -8,6 +9,7 @@ import { terminalSettings } from './terminalSettings';
 
 // Double-clicking a Linux host in Hosts opens a tab here.
 registerSshConnect();
+installHarnessHooks();
 
 /**
  * The panels of the terminal tabs. Every terminal stays mounted while its tab exists (hidden

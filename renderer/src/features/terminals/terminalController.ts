@@ -125,8 +125,9 @@ export class TerminalController implements TerminalSink {
   markReconnected(at: Date): void {
     if (this.disposed) return;
     const time = at.toLocaleTimeString();
-    // DECSTR soft reset, leave the alternate screen, show the cursor; then the separator.
-    this.term.write(`\x1b[!p\x1b[?1049l\x1b[?25h\r\n\x1b[2m── reconnected at ${time} ──\x1b[0m\r\n`);
+    // Back to the normal screen (1047: without restoring a saved cursor, which would jump to
+    // the top), DECSTR soft reset (modes only: it moves nothing), cursor shown; then the line.
+    this.term.write(`\x1b[?1047l\x1b[!p\x1b[?25h\r\n\x1b[2m── reconnected at ${time} ──\x1b[0m\r\n`);
   }
 
   /** Fits the terminal to its box and tells main the new size (window-change) when it changed. */
