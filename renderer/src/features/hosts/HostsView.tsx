@@ -173,6 +173,9 @@ export function HostsView(): ReactElement {
           <h2 id="saved-title">Saved hosts</h2>
           <span className="muted">{hosts ? plural(hosts.length, 'host') : ''}</span>
           <span className="hosts-section__spacer" />
+          <button type="button" className="btn btn--ghost btn--small" onClick={() => setSaving({})} disabled={!profiles || profiles.length === 0}>
+            <Icon name="plus" size={14} /> Add host…
+          </button>
           <button type="button" className="btn btn--ghost btn--small" onClick={() => fileInput.current?.click()}>
             <Icon name="upload" size={14} /> Import…
           </button>

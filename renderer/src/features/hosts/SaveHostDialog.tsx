@@ -4,6 +4,8 @@ import { AppError, getApi } from '../../api';
 import { toAppError } from '../../api/useAsync';
 import { Dialog } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { useProfiles } from '../profiles/profilesStore';
+import { AWS_REGIONS } from '../profiles/regions';
 
 type KeySource = 'keep' | 'paste' | 'path' | 'none';
 type AuthChoice = 'eic' | 'keyPair' | 'password';
@@ -43,8 +45,18 @@ export function SaveHostDialog({ instance, host, folders, onClose, onSaved }: Sa
     winFile: useId(),
     winPath: useId(),
     reconnect: useId(),
+    profile: useId(),
+    region: useId(),
+    regions: useId(),
+    instance: useId(),
   };
-  const platform = host?.platform ?? instance?.platform ?? 'linux';
+  const { profiles } = useProfiles();
+  const manual = !host && !instance;
+  const [manualProfile, setManualProfile] = useState(() => profiles?.find((p) => p.isDefault)?.id ?? profiles?.[0]?.id ?? '');
+  const [manualRegion, setManualRegion] = useState(() => profiles?.find((p) => p.isDefault)?.region ?? profiles?.[0]?.region ?? 'us-east-1');
+  const [manualInstance, setManualInstance] = useState('');
+  const [manualPlatform, setManualPlatform] = useState<'linux' | 'windows'>('linux');
+  const platform = host?.platform ?? instance?.platform ?? manualPlatform;
   const windows = platform === 'windows';
   const [label, setLabel] = useState(host?.label ?? instance?.name ?? instance?.instanceId ?? '');
   const [folder, setFolder] = useState(host?.folder ?? '');
@@ -63,7 +75,7 @@ export function SaveHostDialog({ instance, host, folders, onClose, onSaved }: Sa
   const [autoReconnect, setAutoReconnect] = useState(host?.autoReconnect ?? false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<AppError | undefined>();
-  const target = host ?? instance;
+  const target = host ?? instance ?? (manual ? { profileId: manualProfile, region: manualRegion.trim(), instanceId: manualInstance.trim() } : undefined);
 
   const readFile = async (file: File | undefined, set: (text: string) => void): Promise<void> => {
     if (!file) return;
@@ -100,7 +112,7 @@ export function SaveHostDialog({ instance, host, folders, onClose, onSaved }: Sa
       const windowsKey = windows ? keyInput(winSource, winText, winPath) : undefined;
       const saved = await getApi().hosts.save({
         ...(host ? { id: host.id } : {}),
-        label: label.trim(),
+        label: label.trim() || target.instanceId,
         folder: folder.trim(),
         tags: tags
           .split(',')
@@ -193,9 +205,9 @@ export function SaveHostDialog({ instance, host, folders, onClose, onSaved }: Sa
 
   return (
     <Dialog
-      title={host ? `Edit “${host.label}”` : 'Save as host'}
+      title={host ? `Edit “${host.label}”` : manual ? 'Add a host' : 'Save as host'}
       description={
-        target ? (
+        !manual && target ? (
           <>
             <span className="mono">{target.instanceId}</span> in {target.region}
             {instance?.os ? <> · {instance.os.name}</> : null}
@@ -205,11 +217,62 @@ export function SaveHostDialog({ instance, host, folders, onClose, onSaved }: Sa
       onClose={onClose}
       wide
     >
-      <form className="form" onSubmit={(e) => void submit(e)} aria-label={host ? 'Edit host' : 'Save host'}>
+      <form className="form" onSubmit={(e) => void submit(e)} aria-label={host ? 'Edit host' : manual ? 'Add host' : 'Save host'}>
+        {manual ? (
+          <div className="form__grid">
+            <div className="field">
+              <label htmlFor={ids.instance}>Instance id</label>
+              <input
+                id={ids.instance}
+                type="text"
+                className="mono"
+                value={manualInstance}
+                onChange={(e) => setManualInstance(e.target.value)}
+                placeholder="i-0123456789abcdef0"
+                pattern="i-[0-9a-f]{8,17}"
+                required
+                spellCheck={false}
+                autoFocus
+              />
+            </div>
+            <div className="field">
+              <label htmlFor={ids.profile}>Profile</label>
+              <select id={ids.profile} value={manualProfile} onChange={(e) => setManualProfile(e.target.value)} required>
+                {(profiles ?? []).map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor={ids.region}>Region</label>
+              <input id={ids.region} type="text" list={ids.regions} value={manualRegion} onChange={(e) => setManualRegion(e.target.value)} required spellCheck={false} />
+              <datalist id={ids.regions}>
+                {AWS_REGIONS.map((r) => (
+                  <option key={r.code} value={r.code}>
+                    {r.name}
+                  </option>
+                ))}
+              </datalist>
+            </div>
+            <div className="field">
+              <span className="field__label">Platform</span>
+              <div className="segmented segmented--flush" role="radiogroup" aria-label="Platform">
+                <label>
+                  <input type="radio" name="platform" checked={manualPlatform === 'linux'} onChange={() => { setManualPlatform('linux'); setAuth('eic'); setPort('22'); setOsUser('ec2-user'); }} /> Linux (SSH)
+                </label>
+                <label>
+                  <input type="radio" name="platform" checked={manualPlatform === 'windows'} onChange={() => { setManualPlatform('windows'); setAuth('password'); setPort('3389'); setOsUser('Administrator'); }} /> Windows (RDP)
+                </label>
+              </div>
+            </div>
+          </div>
+        ) : null}
         <div className="form__grid">
           <div className="field">
             <label htmlFor={ids.label}>Label</label>
-            <input id={ids.label} type="text" value={label} onChange={(e) => setLabel(e.target.value)} required maxLength={120} autoFocus />
+            <input id={ids.label} type="text" value={label} onChange={(e) => setLabel(e.target.value)} required={!manual} maxLength={120} autoFocus={!manual} placeholder={manual ? 'The instance id if empty' : undefined} />
           </div>
           <div className="field">
             <label htmlFor={ids.folder}>

@@ -1,0 +1,176 @@
+// @vitest-environment jsdom
+import { act } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { registerConnectHandler, type ConnectTarget } from '../../../../../renderer/src/features/hosts/connect';
+import { hostsStore } from '../../../../../renderer/src/features/hosts/hostsStore';
+import { HostsView } from '../../../../../renderer/src/features/hosts/HostsView';
+import { inventoryStore } from '../../../../../renderer/src/features/hosts/inventoryStore';
+import { profilesStore } from '../../../../../renderer/src/features/profiles/profilesStore';
+import { FakeMain, failure } from '../rdp/fakeBridge';
+import { aHost, anInstance, aProfile, aSnapshot } from './builders';
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+const main = new FakeMain();
+main.install();
+let container: HTMLDivElement;
+let root: Root;
+
+const web1 = anInstance();
+const jump = anInstance({ instanceId: 'i-0a1b2c3d4e5f60003', name: 'jump-host', publicIpv4: '54.210.12.34', publicIpv4MonthlyUsd: 3.65, tags: { Name: 'jump-host', role: 'bastion' }, privateIpv4: '10.0.101.15' });
+const data = anInstance({ instanceId: 'i-0a1b2c3d4e5f60008', name: 'analytics', vpcId: 'vpc-0bbb', vpcName: 'data-vpc', vpcEndpoints: [], eic: { ready: false, blockers: [{ code: 'noEndpoint', message: 'No EC2 Instance Connect Endpoint in vpc-0bbb.', hint: 'Create one.', blocking: true }] } });
+const eu = anInstance({ instanceId: 'i-0e1f2a3b4c5d60009', name: 'eu-api', region: 'eu-west-1', vpcId: 'vpc-0eee', vpcName: 'eu-default', privateIpv4: '172.31.20.9' });
+
+function serve(snapshot = aSnapshot([web1, jump, data, eu])): void {
+  main.handlers.set('profiles:list', () => [aProfile()]);
+  main.handlers.set('profiles:sources', () => ({ configFile: '/home/me/.aws/config', credentialsFile: '/home/me/.aws/credentials', warnings: [] }));
+  main.handlers.set('hosts:list', () => [aHost({ label: 'billing', folder: 'prod/billing', instanceId: 'i-0a1b2c3d4e5f60001' })]);
+  main.handlers.set('hosts:status', () => ({ file: '/data/hosts.json' }));
+  main.handlers.set('inventory:last', () => snapshot);
+  main.handlers.set('inventory:refresh', () => snapshot);
+}
+
+async function render(): Promise<void> {
+  await act(async () => {
+    await Promise.all([profilesStore.reload(), hostsStore.reload(), inventoryStore.reload()]);
+    root.render(<HostsView />);
+  });
+  // Let the stores' first loads land.
+  await act(async () => {
+    await Promise.all([profilesStore.reload(), hostsStore.reload(), inventoryStore.reload()]);
+  });
+}
+
+const rows = (): HTMLTableRowElement[] => [...container.querySelectorAll<HTMLTableRowElement>('tr[data-instance-id]')];
+const sectionNames = (): string[] => [...container.querySelectorAll('section[aria-label]')].map((s) => s.getAttribute('aria-label') ?? '');
+
+async function typeInto(input: HTMLInputElement, value: string): Promise<void> {
+  await act(async () => {
+    const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
+    setter.call(input, value);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+}
+
+beforeEach(() => {
+  main.reset();
+  serve();
+  container = document.createElement('div');
+  document.body.append(container);
+  root = createRoot(container);
+});
+afterEach(() => {
+  act(() => root.unmount());
+  container.remove();
+});
+
+describe('the Hosts view', () => {
+  it('groups discovered instances by profile, Region and VPC, with the endpoint and readiness', async () => {
+    await render();
+    expect(sectionNames()).toEqual(expect.arrayContaining(['Folder prod/billing', 'Profile Environment', 'Region eu-west-1', 'Region us-east-1']));
+    const heads = [...container.querySelectorAll('.vpc-group__head')].map((h) => h.textContent);
+    expect(heads.some((h) => h?.includes('prod-vpc') && h.includes('eice-0aaa'))).toBe(true);
+    expect(heads.some((h) => h?.includes('data-vpc') && h.includes('No EC2 Instance Connect Endpoint'))).toBe(true);
+    expect(rows().find((r) => r.dataset['instanceId'] === web1.instanceId)?.textContent).toContain('EIC-ready');
+    expect(rows().find((r) => r.dataset['instanceId'] === data.instanceId)?.textContent).toContain('No endpoint in its VPC');
+    expect(rows().find((r) => r.dataset['instanceId'] === jump.instanceId)?.textContent).toContain('$3.65/mo');
+    expect(container.querySelector('[data-testid="savings"]')?.textContent).toBe('Save $3.65/month');
+  });
+
+  it('filters as you type, by name, IP and tag', async () => {
+    await render();
+    const search = container.querySelector<HTMLInputElement>('input[type="search"]')!;
+    await typeInto(search, 'jump');
+    expect(rows().map((r) => r.dataset['instanceId'])).toEqual([jump.instanceId]);
+    await typeInto(search, '172.31');
+    expect(rows().map((r) => r.dataset['instanceId'])).toEqual([eu.instanceId]);
+    await typeInto(search, 'role=bastion');
+    expect(rows().map((r) => r.dataset['instanceId'])).toEqual([jump.instanceId]);
+    await typeInto(search, 'zzz');
+    expect(rows()).toEqual([]);
+    expect(container.textContent).toContain('No instance matches “zzz”.');
+    expect(container.textContent).toContain('No saved host matches “zzz”.');
+  });
+
+  it('connects on double-click and on Enter, through the registered handler', async () => {
+    const targets: ConnectTarget[] = [];
+    const off = registerConnectHandler('linux', (t) => void targets.push(t));
+    await render();
+    const row = rows().find((r) => r.dataset['instanceId'] === web1.instanceId)!;
+    await act(async () => row.dispatchEvent(new MouseEvent('dblclick', { bubbles: true })));
+    await act(async () => row.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true })));
+    const saved = container.querySelector<HTMLTableRowElement>('tr[data-host-id]')!;
+    await act(async () => saved.dispatchEvent(new MouseEvent('dblclick', { bubbles: true })));
+    expect(targets.map((t) => (t.kind === 'host' ? `host ${t.host.label}` : `instance ${t.instance.instanceId}`))).toEqual([
+      `instance ${web1.instanceId}`,
+      `instance ${web1.instanceId}`,
+      'host billing',
+    ]);
+    // The saved host comes with its instance's facts.
+    expect(targets[2]).toMatchObject({ kind: 'host', instance: { instanceId: web1.instanceId } });
+    off();
+  });
+
+  it('shows a failed Region with its message and hint', async () => {
+    const snapshot = aSnapshot([web1]);
+    snapshot.scopes.push({
+      profileId: 'env',
+      profileName: 'Environment',
+      region: 'af-south-1',
+      state: 'failed',
+      instanceCount: 0,
+      endpointCount: 0,
+      error: { ...failure('AWS_REGION_DISABLED', 'Could not list instances in af-south-1: the Region is not enabled.', 'Enable the Region in the AWS console.'), requestId: 'req-1' },
+    });
+    serve(snapshot);
+    await render();
+    const alert = container.querySelector('.scan-status__error [role="alert"]')!;
+    expect(alert.getAttribute('data-code')).toBe('AWS_REGION_DISABLED');
+    expect(alert.textContent).toContain('not enabled');
+    expect(alert.textContent).toContain('Enable the Region in the AWS console.');
+    expect(container.querySelector('.scope--failed')?.textContent).toContain('af-south-1');
+  });
+
+  it('saves a discovered instance as a host with what the dialog says', async () => {
+    main.handlers.set('hosts:save', (input) => ({ ...aHost(), ...(input as object), id: 'h-0000000000000009' }));
+    await render();
+    const save = [...container.querySelectorAll('button')].find((b) => b.getAttribute('aria-label') === 'Save jump-host as a host')!;
+    await act(async () => save.click());
+    const dialog = container.querySelector('dialog')!;
+    expect(dialog.querySelector<HTMLInputElement>('input[type="text"]')!.value).toBe('jump-host');
+    const labelled = (text: RegExp): HTMLInputElement => {
+      const label = [...dialog.querySelectorAll('label')].find((l) => text.test(l.textContent ?? ''))!;
+      return dialog.ownerDocument.getElementById(label.htmlFor) as HTMLInputElement;
+    };
+    await typeInto(labelled(/^Folder/), 'prod/edge');
+    await typeInto(labelled(/^Tags/), 'edge, public');
+    expect(labelled(/^OS user/).value).toBe('ec2-user');
+    await act(async () => dialog.querySelector('form')!.requestSubmit());
+    expect(main.callsTo('hosts:save')).toEqual([
+      {
+        label: 'jump-host',
+        folder: 'prod/edge',
+        tags: ['edge', 'public'],
+        profileId: 'env',
+        region: 'us-east-1',
+        instanceId: jump.instanceId,
+        platform: 'linux',
+        osUser: 'ec2-user',
+        port: 22,
+        auth: { method: 'eic' },
+        autoReconnect: false,
+      },
+    ]);
+    expect(container.querySelector('dialog')).toBeNull();
+  });
+
+  it('shows the designed empty state when there is no profile and nothing saved', async () => {
+    main.handlers.set('profiles:list', () => []);
+    main.handlers.set('hosts:list', () => []);
+    main.handlers.set('inventory:last', () => ({ running: false, scopes: [], instances: [], totals: { instances: 0, publicIpv4: 0, publicIpv4MonthlyUsd: 0 } }));
+    await render();
+    expect(container.querySelector('h2')?.textContent).toBe('No hosts yet');
+    expect([...container.querySelectorAll('button')].map((b) => b.textContent)).toContain('Add an AWS profile');
+  });
+});
