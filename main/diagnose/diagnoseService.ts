@@ -63,6 +63,7 @@ interface Run {
   work: Promise<void>;
   fixing: boolean;
   tokens: Token[];
+  revision: number;
 }
 
 /** Reports kept at once: the oldest finished ones go first. */
@@ -118,6 +119,7 @@ export class DiagnoseService {
       work: Promise.resolve(),
       fixing: false,
       tokens: [],
+      revision: 0,
     };
     this.runs.set(id, run);
     this.evict();
@@ -285,12 +287,14 @@ export class DiagnoseService {
 
   private publish(run: Run): void {
     if (!this.runs.has(run.id)) return;
+    run.revision += 1;
     this.options.onChanged(this.report(run));
   }
 
   private report(run: Run): DiagnosisReport {
     return {
       runId: run.id,
+      revision: run.revision,
       state: run.state,
       target: run.target,
       ...(run.failure ? { failure: { code: run.failure.code, message: run.failure.message, ...(run.failure.step ? { step: run.failure.step } : {}) } } : {}),

@@ -96,6 +96,8 @@ export type AppliedFix = z.infer<typeof AppliedFix>;
 
 export const DiagnosisReport = z.object({
   runId: DiagnosisId,
+  /** Grows with every change: events and replies can cross, and the higher one is newer. */
+  revision: z.number().int().nonnegative(),
   /** `running`: gathering and checking; `done`: every check has a verdict; `cancelled`. */
   state: z.enum(['running', 'done', 'cancelled']),
   /** What is being diagnosed, for the title: the host's label or the instance's name and id. */

@@ -1,4 +1,5 @@
 import type { ReactElement } from 'react';
+import { DiagnoseDialog } from './features/diagnose/DiagnoseDialog';
 import { EndpointsView } from './features/endpoints/EndpointsView';
 import { HostsView } from './features/hosts/HostsView';
 import { CredentialPrompts } from './features/profiles/CredentialPrompts';
@@ -44,6 +45,7 @@ export function App(): ReactElement {
       <StatusBar />
       <Notices />
       <CredentialPrompts />
+      <DiagnoseDialog />
     </div>
   );
 }

@@ -53,6 +53,8 @@ function explain(code: string, message: string, facts: DiagnosisFacts, earlier: 
   const target = `${raw ? (targetAddressOf(raw) ?? '?') : '?'}:${port}`;
   const words = serviceWordsOf(message);
   const quoted = words ? ` AWS said: "${words}".` : '';
+  // A test tunnel that reaches the service now: whatever blocked it is gone (fixed, or it was temporary).
+  const reachedNow = facts.probes.tunnel?.ok === true && facts.probes.tunnel.value.outcome === 'reached';
   switch (code) {
     case 'EIC_TUNNEL_TARGET_UNREACHABLE': {
       const found = culprits(earlier, ['instance', 'securityGroups', 'networkAcls']);
@@ -66,7 +68,9 @@ function explain(code: string, message: string, facts: DiagnosisFacts, earlier: 
           `The endpoint accepted the tunnel (so credentials and permissions were fine) but could not open a TCP connection to ${target}.${quoted} That is the network path or the instance: the instance's security groups, the endpoint's outbound rules, a network ACL, the instance being stopped, or nothing listening on port ${port}.` +
           (found.length > 0
             ? because(found)
-            : `\n\nThe security groups and network ACLs allow it and the instance runs, so most likely nothing listens on port ${port}: ${port === 3389 ? 'Remote Desktop is off' : 'sshd is stopped'} or still starting, or a firewall on the instance (${port === 3389 ? 'Windows Firewall' : 'iptables, firewalld, ufw'}) drops it.`),
+            : reachedNow
+              ? ''
+              : `\n\nThe security groups and network ACLs allow it and the instance runs, so most likely nothing listens on port ${port}: ${port === 3389 ? 'Remote Desktop is off' : 'sshd is stopped'} or still starting, or a firewall on the instance (${port === 3389 ? 'Windows Firewall' : 'iptables, firewalld, ufw'}) drops it.`),
       };
     }
     case 'EIC_TUNNEL_ACCESS_DENIED': {
@@ -182,7 +186,12 @@ export const failureCheck: Check = {
         });
       }
       if (probe.outcome === 'reached') {
-        return verdict(check, { status: 'pass', summary: `A test tunnel just reached ${serviceOf(probe.port)}.`, explanation: `Bastionless opened a tunnel through ${probe.endpointId} and the instance answered${probe.banner ? ` (${probe.banner})` : ''}: the path works.`, evidence: probeEvidence });
+        return verdict(check, {
+          status: 'pass',
+          summary: `A test tunnel just reached ${serviceOf(probe.port)}: the path to the instance works.`,
+          explanation: `Bastionless opened a tunnel through ${probe.endpointId} and the instance answered${probe.banner ? ` (${probe.banner})` : ''}. Signing in is checked by the other checks (package, key pair, user).`,
+          evidence: probeEvidence,
+        });
       }
       if (probe.outcome === 'open') {
         return verdict(check, { status: 'warn', summary: 'A test tunnel opened, but nothing answered.', explanation: `The tunnel through ${probe.endpointId} stayed open but port ${probe.port} sent nothing back in time. The service may be slow to start, or something other than ${serviceOf(probe.port)} listens there.`, evidence: probeEvidence });

@@ -3,6 +3,7 @@ import type { Instance, InventoryScope } from '../../../../preload/contract';
 import { AppError } from '../../api';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Icon } from '../../components/Icon';
+import { diagnoseInstance } from '../diagnose/requests';
 import { openEndpointSetup } from '../endpoints/endpointsStore';
 import { EicStatus } from './EicStatus';
 import { formatUsd } from './format';
@@ -183,6 +184,9 @@ function VpcTable({ vpcId, instances, onConnect, onSave, savedKeys }: { vpcId: s
                     ) : null}
                     <button type="button" className="btn btn--small" onClick={() => onSave(i)} aria-label={`Save ${i.name ?? i.instanceId} as a host`} disabled={saved} title={saved ? 'Already saved' : undefined}>
                       {saved ? 'Saved' : 'Save as host'}
+                    </button>
+                    <button type="button" className="btn btn--small" onClick={() => diagnoseInstance(i)} aria-label={`Diagnose ${i.name ?? i.instanceId}`}>
+                      Diagnose
                     </button>
                   </td>
                 </tr>

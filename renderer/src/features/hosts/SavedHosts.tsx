@@ -1,6 +1,7 @@
 import type { KeyboardEvent, ReactElement } from 'react';
 import type { Host, Instance } from '../../../../preload/contract';
 import { Icon } from '../../components/Icon';
+import { diagnoseHost } from '../diagnose/requests';
 import { EicStatus } from './EicStatus';
 
 const AUTH_LABEL: Record<Host['auth']['method'], string> = {
@@ -106,6 +107,9 @@ export function SavedHosts({ hosts, instances, profileNames, onConnect, onEdit, 
                         </button>
                         <button type="button" className="btn btn--small" onClick={() => onEdit(h)} aria-label={`Edit ${h.label}`}>
                           Edit
+                        </button>
+                        <button type="button" className="btn btn--small" onClick={() => diagnoseHost(h)} aria-label={`Diagnose ${h.label}`}>
+                          Diagnose
                         </button>
                         <button type="button" className="btn btn--small btn--danger" onClick={() => onRemove(h)} aria-label={`Remove ${h.label}`}>
                           Remove

@@ -21,7 +21,10 @@ describe('check 10: the failure’s own words', () => {
 
   it('blames the listener when the path checks all pass', () => {
     const error = describeTunnelFailure({ kind: 'closed', closeCode: 1011, reason: 'Unable to connect to target', afterExpiry: false }, context);
-    expect(run(facts({ failure: failure({ code: error.code, message: error.message }) })).explanation).toContain('nothing listens on port 22');
+    const stillFailing = ok(probe({ outcome: 'failed', error: { code: error.code, message: error.message, hint: '', action: 'ec2-instance-connect:OpenTunnel' } }));
+    expect(run(facts({ failure: failure({ code: error.code, message: error.message }), probes: { tunnel: stillFailing } })).explanation).toContain('nothing listens on port 22');
+    // Once a test tunnel gets through, there is no one to blame.
+    expect(run(facts({ failure: failure({ code: error.code, message: error.message }) })).explanation).not.toContain('nothing listens');
   });
 
   it('quotes an upgrade refusal’s Message', () => {
