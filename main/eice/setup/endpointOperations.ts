@@ -92,6 +92,16 @@ export class EndpointOperations {
   start(): Promise<void> {
     this.started ??= (async () => {
       const records = await this.journal.all();
+      const recovery = this.journal.recovery;
+      if (recovery) {
+        // An unreadable journal may have held an unfinished operation: the person should look at the Endpoints view.
+        this.options.notify?.({
+          level: 'warning',
+          message: `The record of endpoint operations could not be read (${recovery.reason}), so Bastionless ${recovery.from === 'backup' ? 'loaded its backup' : 'started a new one'}.`,
+          hint: `${recovery.keptAs ? `The unreadable file was kept at ${recovery.keptAs}. ` : ''}If an endpoint was being created, deleted or moved, check the Endpoints view.`,
+          at: this.now(),
+        });
+      }
       for (const r of records.filter((x) => x.status === 'running')) {
         const step = nextStep(r);
         const waiting = !!step && WAIT_STEPS.includes(step.id);

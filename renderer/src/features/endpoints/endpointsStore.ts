@@ -52,6 +52,8 @@ export class EndpointsStore {
 
   subscribe = (listener: Listener): (() => void) => {
     this.start();
+    // A view mounting again (or a reloaded window) re-attaches to what main is running.
+    if (this.listeners.size === 0) void this.syncOperations();
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   };
@@ -67,14 +69,19 @@ export class EndpointsStore {
     const api = getApi();
     api.endpoints.onOperationChanged((op) => this.noteOperation(op));
     api.tunnels.onChanged(({ tunnels }) => this.set({ liveConnections: countByEndpoint(tunnels) }));
-    void api.endpoints.operations().then(
-      (operations) => this.set({ operations }),
-      () => undefined,
-    );
     void api.tunnels.list().then(
       ({ tunnels }) => this.set({ liveConnections: countByEndpoint(tunnels) }),
       () => undefined,
     );
+  }
+
+  /** Replaces the operations with main's list: main owns them, the window only follows. */
+  async syncOperations(): Promise<void> {
+    try {
+      this.set({ operations: await getApi().endpoints.operations() });
+    } catch {
+      // The list stays as it was; the next event or mount tries again.
+    }
   }
 
   /** Records an operation's new state; when one ends, the list is refreshed to show its outcome. */

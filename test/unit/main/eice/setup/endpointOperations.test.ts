@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -321,6 +321,18 @@ describe('resume after the app closed halfway', () => {
     expect(cancelled.status).toBe('cancelled');
     await second.service.operations.dismiss(op.operationId);
     expect(await second.service.operations.list()).toEqual([]);
+  });
+});
+
+describe('the journal file', () => {
+  it('a corrupt journal is kept aside and announced, and the service still works', async () => {
+    writeFileSync(join(dataDir, JOURNAL_FILE), '{ not json');
+    const h = build();
+    await h.service.start();
+    expect(h.notices[0]).toMatchObject({ level: 'warning', message: expect.stringContaining('could not be read') });
+    expect(h.notices[0]?.hint).toContain('.corrupt-');
+    const op = await h.service.create(input());
+    expect((await h.until(finished(op.operationId))).status).toBe('succeeded');
   });
 });
 
