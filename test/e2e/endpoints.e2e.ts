@@ -222,6 +222,30 @@ test.describe('Endpoints', () => {
     }
   });
 
+  test('delete asks first, naming the saved hosts that connect through the endpoint', async ({ page }) => {
+    const app = await openApp(page);
+    try {
+      // A saved host in prod-vpc, saved the way the Hosts view saves one.
+      await page.evaluate(async () => {
+        const eic = (window as unknown as { eic: { hosts: { save(input: unknown): Promise<unknown> } } }).eic;
+        await eic.hosts.save({ label: 'web-1 (prod)', profileId: 'env', region: 'us-east-1', instanceId: 'i-0e2e0000000000001' });
+      });
+      await showEndpoints(page);
+      const card = page.locator(`[data-endpoint-id="${PROD_ENDPOINT}"]`);
+      await expect(card).toContainText('web-1 (prod)');
+      await card.getByRole('button', { name: 'Delete…' }).click();
+      const dialog = page.getByRole('dialog', { name: `Delete ${PROD_ENDPOINT}?` });
+      await expect(dialog.getByRole('list', { name: 'Saved hosts that depend on it' })).toContainText('web-1 (prod)');
+      await shot(page, 'delete-dialog');
+      await dialog.getByRole('button', { name: `Delete ${PROD_ENDPOINT}` }).click();
+      await expect(page.locator('.op-card').first()).toHaveAttribute('data-status', 'succeeded', { timeout: 30_000 });
+      await expect(page.locator('tr[data-vpc-id="vpc-0e2e0000000000001"]').getByRole('button', { name: 'Set up endpoint' })).toBeVisible();
+      await expect(page.getByTestId('region-quota')).toContainText('0 of 5 in us-east-1');
+    } finally {
+      await app.stop();
+    }
+  });
+
   test('move to another AZ when its AZ is impaired, then connect through the new endpoint', async ({ page }) => {
     test.setTimeout(120_000);
     const app = await openApp(page);
