@@ -43,7 +43,7 @@ export function EndpointCard({ endpoint: e, liveConnections, busy, onDelete, onM
       {azTrouble ? (
         <p className="endpoint-card__message endpoint-card__message--az">
           <Icon name="warning" size={14} /> {e.availabilityZone} is {e.availabilityZoneState}
-          {e.availabilityZoneMessage ? `: ${e.availabilityZoneMessage}` : ''}. One endpoint serves the whole VPC from one AZ, so moving it restores access.
+          {e.availabilityZoneMessage ? `: ${e.availabilityZoneMessage.replace(/\.\s*$/, '')}` : ''}. One endpoint serves the whole VPC from one AZ, so moving it restores access.
         </p>
       ) : null}
       <dl className="facts">

@@ -90,7 +90,9 @@ export class EndpointsStore {
     const operations = [op, ...this.state.operations.filter((o) => o.operationId !== op.operationId)].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
     this.set({ operations });
     const scope = this.state.scope;
-    const changedEndpoint = before?.endpointState !== op.endpointState || before?.status !== op.status;
+    const finishedSteps = (o: Operation | undefined): number => o?.steps.filter((st) => st.state === 'done').length ?? 0;
+    // A finished step (an endpoint deleted or created) or a new state changes what the list shows.
+    const changedEndpoint = before?.endpointState !== op.endpointState || before?.status !== op.status || finishedSteps(before) !== finishedSteps(op);
     if (scope && op.profileId === scope.profileId && op.region === scope.region && changedEndpoint) void this.refresh();
   }
 
