@@ -92,10 +92,19 @@ export class InventoryService {
     });
   }
 
-  /** The last inventory (kept across restarts), with `running` set while a refresh runs. */
+  /**
+   * The last inventory (kept across restarts), with `running` set while a refresh runs. Instances
+   * of profiles that no longer exist (removed in the app or from ~/.aws) are left out.
+   */
   async last(): Promise<InventorySnapshot> {
     const snapshot = await this.current();
-    return { ...snapshot, running: !!this.run };
+    const known = await this.options.listProfiles().then(
+      (profiles) => new Set(profiles.map((p) => p.id)),
+      () => undefined,
+    );
+    if (!known || snapshot.instances.every((i) => known.has(i.profileId))) return { ...snapshot, running: !!this.run };
+    const instances = snapshot.instances.filter((i) => known.has(i.profileId));
+    return { ...snapshot, running: !!this.run, instances, scopes: snapshot.scopes.filter((s) => known.has(s.profileId)), totals: totalsOf(instances) };
   }
 
   /**
@@ -393,7 +402,6 @@ export class InventoryService {
     const instances = [...kept, ...[...results.values()].flat()];
     // Scopes of this run replace the same scopes of earlier runs; others stay visible.
     const scopeList = [...previous.scopes.filter((s) => !scopes.has(`${s.profileId}\u0000${s.region}`)), ...scopes.values()];
-    const withIp = instances.filter((i) => i.publicIpv4MonthlyUsd > 0);
     return {
       runId,
       running: finishedAt === undefined,
@@ -401,11 +409,7 @@ export class InventoryService {
       ...(finishedAt ? { finishedAt } : {}),
       scopes: scopeList,
       instances,
-      totals: {
-        instances: instances.length,
-        publicIpv4: withIp.length,
-        publicIpv4MonthlyUsd: Math.round(withIp.reduce((sum, i) => sum + i.publicIpv4MonthlyUsd, 0) * 100) / 100,
-      },
+      totals: totalsOf(instances),
     };
   }
 
@@ -413,11 +417,16 @@ export class InventoryService {
     const snapshot = this.snapshot ?? emptySnapshot();
     const rest = snapshot.instances.filter((i) => !(i.profileId === instance.profileId && i.region === instance.region && i.instanceId === instance.instanceId));
     const instances = [...rest, instance];
-    const withIp = instances.filter((i) => i.publicIpv4MonthlyUsd > 0);
-    this.snapshot = {
-      ...snapshot,
-      instances,
-      totals: { instances: instances.length, publicIpv4: withIp.length, publicIpv4MonthlyUsd: Math.round(withIp.reduce((s, i) => s + i.publicIpv4MonthlyUsd, 0) * 100) / 100 },
-    };
+    this.snapshot = { ...snapshot, instances, totals: totalsOf(instances) };
   }
+}
+
+/** How many instances, how many with a public IPv4, and what those addresses cost a month. */
+function totalsOf(instances: readonly Instance[]): InventorySnapshot['totals'] {
+  const withIp = instances.filter((i) => i.publicIpv4MonthlyUsd > 0);
+  return {
+    instances: instances.length,
+    publicIpv4: withIp.length,
+    publicIpv4MonthlyUsd: Math.round(withIp.reduce((sum, i) => sum + i.publicIpv4MonthlyUsd, 0) * 100) / 100,
+  };
 }

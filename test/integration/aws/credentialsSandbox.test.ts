@@ -98,9 +98,9 @@ sso_region = us-east-1
 sso_registration_scopes = sso:account:access
 `,
   );
-  // The sandbox's endpoints, but no environment keys: every credential here comes from a profile.
+  // The sandbox's endpoints, but no environment keys and these files: every credential here comes from a profile above.
   const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...endpoints } = sandbox.env;
-  env = { ...endpoints, HOME: home };
+  env = { ...endpoints, HOME: home, AWS_CONFIG_FILE: join(aws, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(aws, 'credentials') };
 });
 
 afterAll(async () => {
@@ -137,6 +137,26 @@ describe('assumed roles against the sandbox STS', () => {
     // The session is kept: no second prompt for the same profile.
     await app.api.profiles.test({ id: 'config:auditor' }, ctx);
     expect(prompts).toHaveLength(2);
+  });
+});
+
+describe('app-managed keys with an MFA device', () => {
+  it('trades the keys and a code for an MFA session (GetSessionToken), kept for later calls', async () => {
+    const { app, prompts } = await boot();
+    const admin = sandbox.principals[0]!;
+    const saved = await app.api.profiles.save(
+      { name: 'with mfa', region: 'us-east-1', accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey, mfaSerial: 'arn:aws:iam::123456789012:mfa/sandbox-mfa' },
+      ctx,
+    );
+    const testing = app.api.profiles.test({ id: saved.id }, ctx);
+    const prompt = await until(() => prompts.find((p) => p.profileId === saved.id));
+    expect(prompt).toMatchObject({ kind: 'mfa', reason: 'to start an MFA session for this profile' });
+    await app.api.profiles.answerPrompt({ promptId: prompt.promptId, mfaCode: '123456' }, ctx);
+    const identity = await testing;
+    expect(identity.arn).toBe(admin.arn);
+    expect(identity.expiresAt).toBeTruthy();
+    await app.api.profiles.test({ id: saved.id }, ctx);
+    expect(prompts.filter((p) => p.profileId === saved.id)).toHaveLength(1);
   });
 });
 

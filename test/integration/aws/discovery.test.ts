@@ -23,7 +23,8 @@ beforeAll(async () => {
     platform: 'linux',
     desktop: new RecordingDesktop(),
     logSink: new MemorySink(),
-    env: { ...sandbox.env, HOME: home },
+    // Only the environment's keys: no profile files (the sandbox may offer its own).
+    env: { ...sandbox.env, HOME: home, AWS_CONFIG_FILE: join(home, 'none', 'config'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'none', 'credentials') },
   });
   app.events.subscribe((channel, payload) => {
     if (channel === 'inventory:progressed') progress.push((payload as { scope: InventoryScope }).scope);
@@ -120,7 +121,7 @@ describe('discovery against the sandbox', () => {
       platform: 'linux',
       desktop: new RecordingDesktop(),
       logSink: new MemorySink(),
-      env: { ...sandbox.env, HOME: home, AWS_SECRET_ACCESS_KEY: 'this-is-not-the-right-secret-key-000000' },
+      env: { ...sandbox.env, HOME: home, AWS_CONFIG_FILE: join(home, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'), AWS_SECRET_ACCESS_KEY: 'this-is-not-the-right-secret-key-000000' },
     });
     try {
       await expect(bad.api.profiles.test({ id: 'env' }, ctx)).rejects.toMatchObject({ code: 'AWS_CREDENTIALS_INVALID' });

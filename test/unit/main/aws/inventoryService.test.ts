@@ -143,6 +143,18 @@ describe('InventoryService', () => {
     expect(again.instances.filter((i) => i.region === 'us-east-1')).toHaveLength(1);
   });
 
+  it('leaves out instances of profiles that were removed', async () => {
+    const profiles = [profile(), profile({ id: 'app:0000000000000001', name: 'gone', kind: 'appManaged', source: 'app', isDefault: false })];
+    const { service } = inventory({ profiles });
+    await service.refresh({ profileIds: ['env', 'app:0000000000000001'], regions: ['us-east-1'] });
+    expect((await service.last()).instances).toHaveLength(2);
+    profiles.pop();
+    const last = await service.last();
+    expect(last.instances.map((i) => i.profileId)).toEqual(['env']);
+    expect(last.scopes.map((s) => s.profileId)).toEqual(['env']);
+    expect(last.totals.instances).toBe(1);
+  });
+
   it('keeps the last inventory across restarts', async () => {
     const first = inventory();
     await first.service.refresh({ regions: ['eu-west-1'] });
