@@ -149,7 +149,7 @@ export class AwsNetwork {
     let httpsAgent: HttpsAgent;
     let httpAgent: HttpAgent;
     if (proxy) {
-      const agent = new HttpsProxyAgent(proxy, agentOptions);
+      const agent = new ProxyAgent(proxy, agentOptions, ca);
       httpsAgent = agent as unknown as HttpsAgent;
       httpAgent = agent as unknown as HttpAgent;
     } else {
@@ -157,6 +157,25 @@ export class AwsNetwork {
       httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 50 });
     }
     return new NodeHttpHandler({ httpsAgent, httpAgent, ...AWS_TIMEOUTS, throwOnRequestTimeout: true });
+  }
+}
+
+/**
+ * HttpsProxyAgent with extra CAs for the TLS session to the endpoint. https-proxy-agent opens
+ * that session with the request's options only: CAs given to its constructor reach the proxy
+ * connection but not the endpoint's, so an AWS_CA_BUNDLE endpoint behind a proxy failed.
+ */
+class ProxyAgent extends HttpsProxyAgent<string> {
+  constructor(
+    proxy: string,
+    options: ConstructorParameters<typeof HttpsProxyAgent<string>>[1],
+    private readonly ca: string[] | undefined,
+  ) {
+    super(proxy, options);
+  }
+
+  override connect(req: Parameters<HttpsProxyAgent<string>['connect']>[0], opts: Parameters<HttpsProxyAgent<string>['connect']>[1]): ReturnType<HttpsProxyAgent<string>['connect']> {
+    return super.connect(req, this.ca ? { ...opts, ca: this.ca } : opts);
   }
 }
 
