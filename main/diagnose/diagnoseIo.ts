@@ -64,6 +64,8 @@ export interface ProbeStream {
   on(event: 'error', listener: (error: Error) => void): unknown;
   write(chunk: Buffer): unknown;
   destroy(): unknown;
+  /** Resolves once the WebSocket is closed (after `destroy()`, when the close handshake is done). */
+  readonly whenClosed: Promise<void>;
   /** Why the service closed it (EIC_TUNNEL_TARGET_UNREACHABLE...), once it has. */
   readonly closeError: { code: string; message: string; hint: string; requestId?: string | undefined } | undefined;
 }

@@ -12,6 +12,8 @@ export interface ProbeTunnelOptions {
 }
 
 const DEFAULT_WAIT_MS = 10_000;
+/** How long to wait for a probe's tunnel to finish closing before going on anyway. */
+const CLOSE_WAIT_MS = 5_000;
 
 /**
  * An RDP client's first packet: a TPKT/X.224 Connection Request with an RDP negotiation request
@@ -44,7 +46,13 @@ export function observe(stream: ProbeStream, port: number, signal: AbortSignal, 
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
       stream.destroy();
-      resolve(result);
+      // The probe is over when its connection is: the endpoint's slot is free again and nothing lingers.
+      const settled = setTimeout(() => resolve(result), CLOSE_WAIT_MS);
+      settled.unref?.();
+      void stream.whenClosed.then(() => {
+        clearTimeout(settled);
+        resolve(result);
+      });
     };
     const ended = (): void => {
       // The close reason arrives with the end of the stream (`Unable to connect to target`).

@@ -121,11 +121,13 @@ export const keyPairCheck: Check = {
           evidence: base,
         });
       }
+      // Only a refusal of this very key counts (not one of an earlier EC2 Instance Connect attempt).
+      const refused = facts.failure?.code === 'SSH_AUTH_FAILED' && facts.failure.authMethod === 'keyPair';
       return verdict(check, {
-        status: facts.failure?.code === 'SSH_AUTH_FAILED' ? 'warn' : 'pass',
+        status: refused ? 'warn' : 'pass',
         summary: 'The host signs in with its key pair’s private key.',
         explanation:
-          facts.failure?.code === 'SSH_AUTH_FAILED'
+          refused
             ? `The instance refused it. Check that it is the private key of ${keyName ?? 'the key pair the instance was launched with'} (or one whose public key is in the user’s ~/.ssh/authorized_keys), and the OS user (see "OS user").`
             : 'Bastionless can read the key.',
         evidence: base,
@@ -156,6 +158,14 @@ export const keyPairCheck: Check = {
         explanation: `Pushed keys will not get in (see "EC2 Instance Connect on the instance"), but the instance still accepts its launch key pair ${keyName}, and its private key is in your OS keychain. Switch the host to it.`,
         evidence: base,
         fixes: useFix(facts, keyName),
+      });
+    }
+    if (app?.keychainError) {
+      return verdict(check, {
+        status: 'fail',
+        summary: `Pushed keys will not get in; sign in with ${keyName} instead.`,
+        explanation: `Pushed keys will not get in (see "EC2 Instance Connect on the instance"), but the instance accepts its launch key pair ${keyName}. Whether your OS keychain holds its private key could not be checked (${app.keychainError.message}). If you have ${keyName}.pem, edit the host, choose "Key pair" and pick the file.`,
+        evidence: base,
       });
     }
     return verdict(check, {

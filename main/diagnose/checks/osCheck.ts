@@ -80,7 +80,7 @@ export const osCheck: Check = {
     // A refused key with a wrong user is the user's fault, not the package's (the OS user check says so).
     const user = osUserOf(facts);
     const userFits = !user || amiUsersOf(facts).length === 0 || amiUsersOf(facts).includes(user);
-    const authFailed = facts.failure?.code === 'SSH_AUTH_FAILED' && userFits;
+    const authFailed = facts.failure?.code === 'SSH_AUTH_FAILED' && (facts.failure.authMethod ?? 'eic') === 'eic' && userFits;
     switch (os.eicPackage) {
       case 'preinstalled':
         return verdict(check, {

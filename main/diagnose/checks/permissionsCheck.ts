@@ -86,6 +86,16 @@ export const permissionsCheck: Check = {
       ['Test key push', probes.keyPush ? (probes.keyPush.ok ? `allowed for "${probes.keyPush.value.osUser}"` : `refused: ${probes.keyPush.error.awsCode ?? probes.keyPush.error.code}`) : undefined],
     );
 
+    // Credentials AWS does not accept answer every call the same way: permissions are then unknown, not fine.
+    const unusable = !facts.credentials.ok || (facts.identity && !facts.identity.ok && /^AWS_(CREDENTIALS_|CLOCK_SKEW|SSO_|MFA_)/.test(facts.identity.error.code));
+    if (list.length === 0 && unusable) {
+      return verdict(check, {
+        status: 'skip',
+        summary: 'Could not be checked: the credentials do not work.',
+        explanation: 'AWS refuses every call made with these credentials before looking at permissions. Fix the credentials first (see the first check), then check again.',
+        evidence: made,
+      });
+    }
     if (list.length === 0) {
       return verdict(check, {
         status: 'pass',

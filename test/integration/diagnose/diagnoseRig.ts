@@ -26,6 +26,8 @@ export interface DiagnoseRig {
   sandbox: Sandbox;
   app: Composition;
   desktop: RecordingDesktop;
+  /** Every log line the app wrote (already redacted, as they would reach the log file). */
+  sink: MemorySink;
   keyring: KeyringSession;
   home: string;
   saveHost(input?: Partial<SaveHostInput>): Promise<Host>;
@@ -36,6 +38,10 @@ export interface DiagnoseRig {
   /** Previews a fix and applies it with the preview's token; resolves with the report after the re-run. */
   applyFix(report: DiagnosisReport, fixId: string, keyPair?: Parameters<Composition['api']['diagnose']['previewFix']>[0]['keyPair']): Promise<DiagnosisReport>;
   stop(): Promise<void>;
+}
+
+function withoutUndefined(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 /** The verdict of one check, failing the test clearly if it is missing. */
@@ -50,27 +56,55 @@ export function statuses(report: DiagnosisReport): Record<string, string> {
   return Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
 }
 
-export async function startDiagnoseRig(scenario: string, options: { env?: Record<string, string> } = {}): Promise<DiagnoseRig> {
-  const keyring = await startKeyring();
-  // libsecret reads the bus address on its first connection, in this (per-file) process.
-  process.env['DBUS_SESSION_BUS_ADDRESS'] = keyring.env.DBUS_SESSION_BUS_ADDRESS;
-  let sandbox: Sandbox | undefined;
+/**
+ * One private keychain for a whole test file: libsecret connects to the bus once per process, so
+ * every rig of the file shares it (startDiagnoseRig starts it on first use).
+ */
+let sharedKeyring: Promise<KeyringSession> | undefined;
+function fileKeyring(): Promise<KeyringSession> {
+  sharedKeyring ??= startKeyring().then((k) => {
+    process.env['DBUS_SESSION_BUS_ADDRESS'] = k.env.DBUS_SESSION_BUS_ADDRESS;
+    return k;
+  });
+  return sharedKeyring;
+}
+
+/** Stops the file's keychain: call once in the file's afterAll, after every rig stopped. */
+export async function stopKeyring(): Promise<void> {
+  const k = sharedKeyring;
+  sharedKeyring = undefined;
+  await (await k)?.stop();
+}
+
+/**
+ * Starts test/sandbox/scenarios/diagnose-<scenario>.json and the app on it. `env` replaces
+ * variables of the app's environment (other credentials, a profile Region).
+ */
+export async function startDiagnoseRig(
+  scenario: string,
+  options: { env?: (sandbox: Sandbox) => Record<string, string | undefined> | Promise<Record<string, string | undefined>> } = {},
+): Promise<DiagnoseRig> {
+  const keyring = await fileKeyring();
+  const sandbox = await startSandbox({ scenario: join(SCENARIOS, `diagnose-${scenario}.json`) });
+  let extraEnv: Record<string, string | undefined>;
   try {
-    sandbox = await startSandbox({ scenario: join(SCENARIOS, `diagnose-${scenario}.json`) });
+    extraEnv = (await options.env?.(sandbox)) ?? {};
   } catch (error) {
-    await keyring.stop();
+    await sandbox.stop();
     throw error;
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'bl-diagnose-it-'));
+  const home = mkdtempSync(join(tmpdir(), 'bl-diagnose-home-'));
   const desktop = new RecordingDesktop();
+  const sink = new MemorySink();
   const app = await compose({
     dataDir,
     version: '0.0.0-test',
     platform: 'linux',
     desktop,
-    logSink: new MemorySink(),
+    logSink: sink,
     logLevel: 'debug',
-    env: { ...sandbox.env, HOME: keyring.env.HOME, PATH: process.env['PATH'] ?? '', ...options.env },
+    env: withoutUndefined({ ...sandbox.env, HOME: home, PATH: process.env['PATH'] ?? '', ...extraEnv }),
   });
   const reports = new Map<string, DiagnosisReport[]>();
   const sessions = new Map<string, SessionInfo>();
@@ -103,8 +137,9 @@ export async function startDiagnoseRig(scenario: string, options: { env?: Record
     sandbox: sb,
     app,
     desktop,
+    sink,
     keyring,
-    home: keyring.env.HOME,
+    home,
     saveHost: async (input = {}) =>
       app.api.hosts.save({ label: 'diagnosed', profileId: PROFILE_ID, region: REGION, instanceId: INSTANCE_ID, ...input } as never, ctx) as Promise<Host>,
     openSession: async (hostId) => {
@@ -126,8 +161,8 @@ export async function startDiagnoseRig(scenario: string, options: { env?: Record
       unsubscribe();
       await app.dispose();
       await sb.stop();
-      await keyring.stop();
       rmSync(dataDir, { recursive: true, force: true });
+      rmSync(home, { recursive: true, force: true });
     },
   };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionInfo } from '../../../preload/contract';
-import { check, startDiagnoseRig, statuses, type DiagnoseRig } from './diagnoseRig';
+import { check, startDiagnoseRig, statuses, stopKeyring, type DiagnoseRig } from './diagnoseRig';
 
 // An instance whose only group allows HTTPS: the tunnel closes with "Unable to connect to target".
 let rig: DiagnoseRig;
@@ -9,6 +9,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await rig?.stop();
+  await stopKeyring();
 });
 
 describe('diagnose: a security group without port 22', () => {

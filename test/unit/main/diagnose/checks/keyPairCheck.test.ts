@@ -18,6 +18,13 @@ describe('check 8: key pair', () => {
     expect(v.fixes[0]?.offer).toMatchObject({ kind: 'createKeyPair', keyPair: { type: 'ed25519', rsaOnly: false, name: 'bastionless-web-1' } });
   });
 
+  it('does not claim the key is missing when the keychain could not be read', () => {
+    const v = run(facts({ image: ok(OLD_AL2), appKeys: { keychainHasKeyPair: false, keychainError: { code: 'KEYCHAIN_UNAVAILABLE', message: 'No OS keychain is available.', hint: '', action: 'keychain' } } }));
+    expect(v.summary).toBe('Pushed keys will not get in; sign in with team-key instead.');
+    expect(v.explanation).toContain('could not be checked (No OS keychain is available.)');
+    expect(v.evidence).toContainEqual({ label: 'Private key in Bastionless', value: 'unknown (KEYCHAIN_UNAVAILABLE)' });
+  });
+
   it('offers to sign in with the key pair when the keychain has its private key', () => {
     const v = run(facts({ image: ok(OLD_AL2), appKeys: { keychainHasKeyPair: true } }));
     expect(v.summary).toBe('Sign in with team-key: Bastionless has its private key.');

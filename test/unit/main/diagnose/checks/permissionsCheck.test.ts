@@ -66,6 +66,11 @@ describe('check 2: IAM permissions', () => {
     expect(policyOf(v).Statement[0]?.Resource).toMatch(/^arn:aws-cn:ec2:/);
   });
 
+  it('cannot judge permissions when AWS does not accept the credentials', () => {
+    const v = run(facts({ identity: failed(factError({ code: 'AWS_CREDENTIALS_EXPIRED', awsCode: 'ExpiredToken', action: 'sts:GetCallerIdentity' })), instance: failed(factError({ code: 'AWS_CREDENTIALS_EXPIRED', awsCode: 'ExpiredToken' })) }));
+    expect(v.status).toBe('skip');
+  });
+
   it('does not count throttling or expired keys as missing permissions', () => {
     expect(run(facts({ instance: failed(factError({ code: 'AWS_THROTTLED', awsCode: 'RequestLimitExceeded' })) })).status).toBe('pass');
   });
