@@ -175,7 +175,8 @@ class ProxyAgent extends HttpsProxyAgent<string> {
   }
 
   override connect(req: Parameters<HttpsProxyAgent<string>['connect']>[0], opts: Parameters<HttpsProxyAgent<string>['connect']>[1]): ReturnType<HttpsProxyAgent<string>['connect']> {
-    return super.connect(req, this.ca ? { ...opts, ca: this.ca } : opts);
+    // AgentConnectOpts is a union over secureEndpoint; adding `ca` keeps whichever member it was.
+    return super.connect(req, this.ca ? ({ ...opts, ca: this.ca } as typeof opts) : opts);
   }
 }
 
