@@ -1,5 +1,7 @@
+import { WebglAddon } from '@xterm/addon-webgl';
 import { Terminal } from '@xterm/xterm';
 import { getApi } from '../../api';
+import { isSoftwareWebgl } from './terminalController';
 import { terminalOf } from './terminalRegistry';
 
 /** What end-to-end tests and benchmarks read in the demo harness (never installed in the app). */
@@ -11,9 +13,14 @@ export interface TerminalHarnessHooks {
   /** Which renderer draws it. */
   renderer(sessionId: string): 'webgl' | 'dom' | undefined;
   /**
+   * Resolves with `performance.now()` of the moment xterm has parsed output that puts `needle`
+   * in the last few rows of the session's terminal (checked after each parsed write).
+   */
+  whenText(sessionId: string, needle: string): Promise<number>;
+  /**
    * The benchmark baseline: writes `bytes` of 'x' lines into a bare xterm.js terminal in this
-   * page (no session, no IPC) in chunks of `chunkBytes`, and resolves with the milliseconds
-   * until xterm had processed all of it.
+   * page (no session, no IPC; the same renderer the app's terminals use) in chunks of
+   * `chunkBytes`, and resolves with the milliseconds until xterm had processed all of it.
    */
   writeDirect(bytes: number, chunkBytes: number): Promise<number>;
 }
@@ -49,6 +56,7 @@ export function installHarnessHooks(): void {
             return term ? { cols: term.cols, rows: term.rows } : undefined;
           },
           renderer: (sessionId) => terminalOf(sessionId)?.renderer,
+          whenText: (sessionId, needle) => whenText(sessionId, needle),
           writeDirect: (bytes, chunkBytes) => writeDirect(bytes, chunkBytes),
         };
       },
@@ -56,12 +64,39 @@ export function installHarnessHooks(): void {
     );
 }
 
+function whenText(sessionId: string, needle: string): Promise<number> {
+  const term = terminalOf(sessionId)?.term;
+  if (!term) return Promise.reject(new Error(`no terminal for ${sessionId}`));
+  const seen = (): boolean => {
+    const buffer = term.buffer.active;
+    for (let i = Math.max(0, buffer.length - 6); i < buffer.length; i++) {
+      if (buffer.getLine(i)?.translateToString(true).includes(needle)) return true;
+    }
+    return false;
+  };
+  if (seen()) return Promise.resolve(performance.now());
+  return new Promise((resolve) => {
+    const listener = term.onWriteParsed(() => {
+      if (!seen()) return;
+      listener.dispose();
+      resolve(performance.now());
+    });
+  });
+}
+
 async function writeDirect(bytes: number, chunkBytes: number): Promise<number> {
   const host = document.createElement('div');
   host.style.cssText = 'position:fixed;left:0;top:0;width:900px;height:600px;opacity:0;pointer-events:none';
   document.body.append(host);
-  const term = new Terminal({ scrollback: 10_000 });
+  const term = new Terminal({ scrollback: 10_000, allowProposedApi: true });
   term.open(host);
+  if (!isSoftwareWebgl()) {
+    try {
+      term.loadAddon(new WebglAddon());
+    } catch {
+      // No WebGL here: the app's terminals use the DOM renderer too.
+    }
+  }
   const line = new TextEncoder().encode(`${'x'.repeat(79)}\n`);
   const chunk = new Uint8Array(chunkBytes);
   for (let at = 0; at < chunkBytes; at += line.length) chunk.set(line.subarray(0, Math.min(line.length, chunkBytes - at)), at);

@@ -92,6 +92,12 @@ export class TerminalController implements TerminalSink {
   }
 
   private tryWebgl(): void {
+    // WebGL drawn by the CPU (SwiftShader, llvmpipe: VMs, remote desktops, no GPU driver) is
+    // slower than the DOM renderer and stalls the page under heavy output: use the DOM there.
+    if (isSoftwareWebgl()) {
+      this.rendererKind = 'dom';
+      return;
+    }
     try {
       const webgl = new WebglAddon();
       webgl.onContextLoss(() => {
@@ -234,6 +240,24 @@ export class TerminalController implements TerminalSink {
     this.webgl?.dispose();
     this.term.dispose();
   }
+}
+
+let softwareWebgl: boolean | undefined;
+
+/** Whether this page's WebGL runs in software (checked once, on a throwaway canvas). */
+export function isSoftwareWebgl(): boolean {
+  if (softwareWebgl !== undefined) return softwareWebgl;
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    if (!gl) return (softwareWebgl = false);
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    softwareWebgl = /swiftshader|llvmpipe|softpipe|software/i.test(renderer);
+  } catch {
+    softwareWebgl = false;
+  }
+  return softwareWebgl;
 }
 
 function isZoomKey(e: KeyboardEvent): boolean {
