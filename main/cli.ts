@@ -213,8 +213,7 @@ async function carryStdio(tunnel: TunnelStream, io: CliIo, stop: AbortSignal): P
     stop.removeEventListener('abort', onStop);
     io.stdout.removeListener('error', stdoutGone);
     io.stdin.unpipe(tunnel);
-    const stdin = io.stdin as NodeJS.ReadableStream & { destroy?: () => void };
-    stdin.pause();
+    io.stdin.pause();
   }
   if (tunnel.closeError) {
     io.stderr.write(`${formatCliError(tunnel.closeError)}\n`);
