@@ -28,7 +28,9 @@ export function classifyDrop(facts: DropFacts): { reason: DropReason; error?: Ap
   if (!end) {
     return { reason: 'exited', ...(exit?.code !== undefined ? { exitCode: exit.code } : {}) };
   }
-  const atLimit = tunnelError?.code === 'EIC_TUNNEL_EXPIRED' || (expiresAt !== undefined && now >= expiresAt - EXPIRY_SLACK_MS && !end.byUs);
+  // The endpoint said why (and after how long): its words are the most precise.
+  if (tunnelError?.code === 'EIC_TUNNEL_EXPIRED') return { reason: 'expired', error: tunnelError };
+  const atLimit = expiresAt !== undefined && now >= expiresAt - EXPIRY_SLACK_MS && !end.byUs;
   if (atLimit) {
     const minutes = expiresAt !== undefined ? Math.max(1, Math.round((expiresAt - connectedAt) / 60_000)) : 60;
     return {

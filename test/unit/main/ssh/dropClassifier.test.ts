@@ -9,15 +9,14 @@ describe('classifyDrop', () => {
     expect(classifyDrop({ ...base, exit: { code: 3 } })).toEqual({ reason: 'exited', exitCode: 3 });
   });
 
-  it('calls the endpoint\'s EIC_TUNNEL_EXPIRED "expired", naming the limit', () => {
-    const drop = classifyDrop({
-      ...base,
-      end: { byServer: true, byUs: false },
-      tunnelError: new AppError('EIC_TUNNEL_EXPIRED', 'x'),
-      expiresAt: 60 * 60_000,
-    });
-    expect(drop.reason).toBe('expired');
-    expect(drop.error?.code).toBe('EIC_TUNNEL_EXPIRED');
+  it('calls the endpoint\'s EIC_TUNNEL_EXPIRED "expired", in the endpoint\'s own words', () => {
+    const tunnelError = new AppError('EIC_TUNNEL_EXPIRED', 'EICE closed the tunnel to 10.0.1.5:22 after 900 seconds: it reached the maximum duration.');
+    const drop = classifyDrop({ ...base, end: { byServer: true, byUs: false }, tunnelError, expiresAt: 60 * 60_000 });
+    expect(drop).toEqual({ reason: 'expired', error: tunnelError });
+  });
+
+  it('names the hour when the session ends at its expiry time', () => {
+    const drop = classifyDrop({ ...base, connectedAt: 0, expiresAt: 60 * 60_000, now: 60 * 60_000, end: { byServer: true, byUs: false } });
     expect(drop.error?.message).toBe('The endpoint ended the session with web-1 at its 1-hour limit.');
   });
 
