@@ -2,12 +2,19 @@
  * `npm run demo`: starts the harness (the real main in Node + the built renderer) and prints
  * the URL to open. `-- --json` prints one JSON line {"url", "dataDir"} instead, for scripts.
  * Stops cleanly on SIGINT/SIGTERM.
+ *
+ * It also starts the local AWS sandbox (test/sandbox) and gives the app its environment, so
+ * the demo's AWS calls and tunnels go to the sandbox's instances, never to AWS; the JSON line
+ * then has `"sandbox": {controlUrl, instances, env, caFile, principals}`. `--no-sandbox` skips
+ * it, and so does an environment that already names an EC2 endpoint (AWS_ENDPOINT_URL_EC2: a
+ * test that brought its own sandbox). `--sandbox-scenario FILE` picks another world.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startSandbox, type Sandbox } from '../sandbox/index';
 import { startHarness } from './server';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -19,8 +26,23 @@ const { values } = parseArgs({
     port: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
+    'no-sandbox': { type: 'boolean', default: false },
+    'sandbox-scenario': { type: 'string' },
   },
 });
+
+/**
+ * The app's environment with the sandbox: the user's own AWS settings and proxies are left
+ * out (the sandbox is on loopback, and its profiles replace ~/.aws), everything else is kept.
+ */
+function sandboxEnv(sandbox: Sandbox): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^AWS_/.test(key) || /^(https?|all|no)_proxy$/i.test(key)) continue;
+    env[key] = value;
+  }
+  return { ...env, ...sandbox.env };
+}
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -49,22 +71,52 @@ function ensureBuilt(): void {
 }
 
 async function main(): Promise<void> {
-  if (!values['no-build']) ensureBuilt();
-  const harness = await startHarness({
-    ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
-    ...(values.port ? { port: Number(values.port) } : {}),
-    verboseLog: values.verbose,
-  });
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify({ url: harness.url, dataDir: harness.dataDir })}\n`);
-  } else {
-    process.stdout.write(`Bastionless demo: open ${harness.url}\nData folder: ${harness.dataDir}\nPress Ctrl+C to stop.\n`);
-  }
+  let sandbox: Sandbox | undefined;
+  let harness: Awaited<ReturnType<typeof startHarness>> | undefined;
+  let stopping = false;
   const stop = (): void => {
-    void harness.stop().finally(() => process.exit(0));
+    if (stopping) return;
+    stopping = true;
+    void Promise.resolve(harness?.stop())
+      .catch(() => undefined)
+      .then(() => sandbox?.stop())
+      .finally(() => process.exit(0));
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // Listen before printing the JSON line: a parent that reads it and signals at once must
+  // find the handler in place. `on`, not `once`: a second signal must not end us mid-cleanup.
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  if (!values['no-build']) ensureBuilt();
+  const useSandbox = !values['no-sandbox'] && !process.env['AWS_ENDPOINT_URL_EC2'];
+  if (useSandbox) {
+    sandbox = await startSandbox({
+      ...(values['sandbox-scenario'] ? { scenario: values['sandbox-scenario'] } : {}),
+      log: (line) => process.stderr.write(`sandbox: ${line}\n`),
+    }).catch((error: unknown) => {
+      // Never fall back to real AWS silently: say why, and how to choose it on purpose.
+      throw new Error(`The local AWS sandbox could not start: ${error instanceof Error ? error.message : String(error)}\nRun with --no-sandbox to use your own AWS settings instead.`, { cause: error });
+    });
+  }
+  try {
+    harness = await startHarness({
+      ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+      ...(values.port ? { port: Number(values.port) } : {}),
+      ...(sandbox ? { env: sandboxEnv(sandbox) } : {}),
+      verboseLog: values.verbose,
+    });
+  } catch (error) {
+    await sandbox?.stop();
+    throw error;
+  }
+  if (values.json) {
+    const sandboxInfo = sandbox ? { sandbox: { controlUrl: sandbox.controlUrl, instances: sandbox.instances, env: sandbox.env, caFile: sandbox.caFile, principals: sandbox.principals } } : {};
+    process.stdout.write(`${JSON.stringify({ url: harness.url, dataDir: harness.dataDir, ...sandboxInfo })}\n`);
+  } else {
+    process.stdout.write(`Bastionless demo: open ${harness.url}\nData folder: ${harness.dataDir}\n`);
+    if (sandbox) process.stdout.write(`AWS: the local sandbox (${sandbox.instances.length} instances; control API ${sandbox.controlUrl}). Use --no-sandbox for your own AWS settings.\n`);
+    process.stdout.write('Press Ctrl+C to stop.\n');
+  }
 }
 
 main().catch((error: unknown) => {

@@ -10,15 +10,18 @@
  *   AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_EC2_INSTANCE_CONNECT, AWS_ENDPOINT_URL_STS,
  *   AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL_SSO_OIDC, NODE_EXTRA_CA_CERTS (the CA's PEM; Node
  *   reads it only at start-up, so in-process users must load it themselves, as main/eice
- *   does) and BASTIONLESS_EICE_ADDRESS (host:port the tunnel client dials for every EICE DNS
- *   name, keeping the real name for SNI, Host and the signature).
+ *   does), BASTIONLESS_EICE_ADDRESS (host:port the tunnel client dials for every EICE DNS
+ *   name, keeping the real name for SNI, Host and the signature), and AWS_CONFIG_FILE /
+ *   AWS_SHARED_CREDENTIALS_FILE: sandbox-only profiles (one per principal with its keys, one per
+ *   role with role_arn/source_profile/mfa_serial, one per SSO account role with an sso-session)
+ *   so nothing reads the user's own ~/.aws while pointed at the sandbox.
  * - `instances`: what each instance is and whether it should be reachable (SandboxInstanceInfo).
  * - `principals`: every scenario principal's credentials (the first one is in `env`).
  * - `caFile`, `controlUrl` (HTTP control API, see controlApi.ts), `urls` of each service.
  * - `world`: the in-process SandboxWorld (state, faults, tunnels, endpoints, addInstance).
  * - `stop()`: stops every server and every process it started, and deletes its temp files.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,6 +138,41 @@ class ProcessRuntime implements InstanceRuntime {
   }
 }
 
+/**
+ * The sandbox's own AWS config and credentials files: a profile per principal (static keys),
+ * per role (assume-role from a trusted principal, with mfa_serial when the role needs MFA) and
+ * per SSO account role (an sso-session on the sandbox's start URL). Fake keys only, 0600.
+ */
+function writeAwsFiles(dir: string, world: World, region: string): { configFile: string; credentialsFile: string } {
+  const scenario = world.scenario;
+  const config: string[] = ['[default]', `region = ${region}`, ''];
+  const credentials: string[] = [];
+  for (const record of world.principalCredentials.values()) {
+    config.push(`[profile ${record.principal.name}]`, `region = ${region}`, '');
+    credentials.push(`[${record.principal.name}]`, `aws_access_key_id = ${record.accessKeyId}`, `aws_secret_access_key = ${record.secretAccessKey}`, '');
+  }
+  for (const role of scenario.roles) {
+    const source = role.trustedPrincipals?.[0] ?? scenario.principals[0]!.name;
+    config.push(`[profile ${role.name}]`, `role_arn = arn:aws:iam::${world.accountId}:role/${role.name}`, `source_profile = ${source}`, 'role_session_name = bastionless');
+    if (role.requireMfa && scenario.mfa) config.push(`mfa_serial = arn:aws:iam::${world.accountId}:mfa/${scenario.mfa.deviceName}`);
+    config.push(`region = ${region}`, '');
+  }
+  if (scenario.sso) {
+    config.push('[sso-session sandbox]', `sso_start_url = ${scenario.sso.startUrl}`, `sso_region = ${scenario.sso.region}`, 'sso_registration_scopes = sso:account:access', '');
+    for (const account of scenario.sso.accounts) {
+      for (const role of account.roles) {
+        config.push(`[profile sso-${account.accountId}-${role}]`, 'sso_session = sandbox', `sso_account_id = ${account.accountId}`, `sso_role_name = ${role}`, `region = ${region}`, '');
+      }
+    }
+  }
+  mkdirSync(join(dir, 'aws'), { mode: 0o700 });
+  const configFile = join(dir, 'aws', 'config');
+  const credentialsFile = join(dir, 'aws', 'credentials');
+  writeFileSync(configFile, config.join('\n'), { mode: 0o600 });
+  writeFileSync(credentialsFile, credentials.join('\n'), { mode: 0o600 });
+  return { configFile, credentialsFile };
+}
+
 function resolveScenario(option: SandboxOptions['scenario']): { scenario: Scenario; source: string } {
   if (option === undefined) return { scenario: loadScenarioFile(DEFAULT_SCENARIO_FILE), source: DEFAULT_SCENARIO_FILE };
   if (typeof option === 'string') return { scenario: loadScenarioFile(option), source: option };
@@ -192,6 +230,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     const region = scenario.defaultRegion ?? scenario.regions.find((r) => r.optInStatus !== 'not-opted-in')?.name ?? scenario.regions[0]!.name;
     const credentials = world.defaultCredentials;
+    const awsFiles = writeAwsFiles(dir, world, region);
     const env: Record<string, string> = {
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
@@ -204,6 +243,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       AWS_ENDPOINT_URL_SSO_OIDC: oidc.url,
       NODE_EXTRA_CA_CERTS: certificates.caFile,
       BASTIONLESS_EICE_ADDRESS: `127.0.0.1:${tunnelServer.port}`,
+      AWS_CONFIG_FILE: awsFiles.configFile,
+      AWS_SHARED_CREDENTIALS_FILE: awsFiles.credentialsFile,
     };
     let stopped: Promise<void> | undefined;
     return {

@@ -74,6 +74,7 @@ describe('npm run sandbox -- --json', () => {
     const { env, instances, caFile, controlUrl, principals } = sandbox.line;
     expect(Object.keys(env).sort()).toEqual([
       'AWS_ACCESS_KEY_ID',
+      'AWS_CONFIG_FILE',
       'AWS_DEFAULT_REGION',
       'AWS_ENDPOINT_URL_EC2',
       'AWS_ENDPOINT_URL_EC2_INSTANCE_CONNECT',
@@ -82,6 +83,7 @@ describe('npm run sandbox -- --json', () => {
       'AWS_ENDPOINT_URL_STS',
       'AWS_REGION',
       'AWS_SECRET_ACCESS_KEY',
+      'AWS_SHARED_CREDENTIALS_FILE',
       'BASTIONLESS_EICE_ADDRESS',
       'NODE_EXTRA_CA_CERTS',
     ]);

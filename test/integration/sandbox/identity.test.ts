@@ -2,6 +2,8 @@ import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetRoleCredentialsCommand, ListAccountRolesCommand, ListAccountsCommand, LogoutCommand, SSOClient } from '@aws-sdk/client-sso';
 import { CreateTokenCommand, RegisterClientCommand, SSOOIDCClient, StartDeviceAuthorizationCommand } from '@aws-sdk/client-sso-oidc';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
+import { fromIni } from '@aws-sdk/credential-providers';
+import { readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../sandbox/index';
 
@@ -74,6 +76,29 @@ describe('STS', () => {
     const temp = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
     expect((await sts(temp).send(new GetCallerIdentityCommand({}))).Arn).toBe('arn:aws:iam::123456789012:user/sandbox-admin');
     await expect(sts(temp).send(new GetSessionTokenCommand({}))).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+});
+
+describe('the sandbox\u2019s AWS config files', () => {
+  it('hold a profile per principal, role and SSO role that the SDK\u2019s own credential chain can use', async () => {
+    const configFile = sandbox.env['AWS_CONFIG_FILE']!;
+    expect(statSync(sandbox.env['AWS_SHARED_CREDENTIALS_FILE']!).mode & 0o777).toBe(0o600);
+    const config = readFileSync(configFile, 'utf8');
+    expect(config).toContain('[profile BastionlessAuditor]\nrole_arn = arn:aws:iam::123456789012:role/BastionlessAuditor\nsource_profile = sandbox-admin\nrole_session_name = bastionless\nmfa_serial = arn:aws:iam::123456789012:mfa/sandbox-mfa');
+    expect(config).toContain('[profile sso-210987654321-ReadOnlyAccess]\nsso_session = sandbox');
+    expect(config).toContain('[sso-session sandbox]\nsso_start_url = https://sandbox-example.awsapps.com/start');
+    const saved = { ...process.env };
+    Object.assign(process.env, sandbox.env);
+    try {
+      const operator = fromIni({ profile: 'BastionlessOperator' });
+      const me = await new STSClient({ credentials: operator }).send(new GetCallerIdentityCommand({}));
+      expect(me.Arn).toBe('arn:aws:sts::123456789012:assumed-role/BastionlessOperator/bastionless');
+      const restricted = await new STSClient({ credentials: fromIni({ profile: 'sandbox-restricted' }) }).send(new GetCallerIdentityCommand({}));
+      expect(restricted.Arn).toBe('arn:aws:iam::123456789012:user/sandbox-restricted');
+    } finally {
+      for (const key of Object.keys(sandbox.env)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
   });
 });
 
