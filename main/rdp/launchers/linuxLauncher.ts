@@ -57,6 +57,11 @@ export class LinuxLauncher implements RdpLauncher {
         hint: 'Install FreeRDP (sudo apt install freerdp2-x11), or unset BASTIONLESS_RDP_AUTH_ONLY.',
       });
     }
+    if (authOnly && request.password === undefined) {
+      throw new AppError('RDP_LAUNCH_FAILED', 'The auth-only check needs the password, and this session has none.', {
+        hint: 'Unset BASTIONLESS_RDP_AUTH_ONLY to open a window and sign in yourself, or launch with the password.',
+      });
+    }
     if (client.id === 'xfreerdp' && !this.options.display) {
       throw new AppError('RDP_LAUNCH_FAILED', `${client.name} needs a graphical session, and none was found (DISPLAY is not set).`, {
         hint: 'Start Bastionless from your desktop session, or connect an RDP client on another screen to the address shown here.',

@@ -195,10 +195,21 @@ export function RdpSessionPanel({ session }: { session: RdpSession }): ReactElem
 }
 
 function StepRow({ step }: { step: RdpStep }): ReactElement {
-  const icon = step.status === 'done' ? 'check' : step.status === 'failed' ? 'error' : step.status === 'skipped' ? 'skip' : step.status === 'active' ? 'spinner' : 'dot';
+  const marker =
+    step.status === 'done' ? (
+      <span className="progress-step__mark progress-step__mark--done" aria-hidden="true">
+        <Icon name="check" size={14} />
+      </span>
+    ) : step.status === 'failed' ? (
+      <span className="progress-step__mark progress-step__mark--failed" aria-hidden="true">
+        <Icon name="close" size={12} />
+      </span>
+    ) : (
+      <span className={`progress-step__icon progress-step__icon--${step.status === 'active' ? 'spinner' : step.status === 'skipped' ? 'skip' : 'dot'}`} aria-hidden="true" />
+    );
   return (
     <li className={`progress-step progress-step--${step.status}`} data-step={step.id}>
-      <span className={`progress-step__icon progress-step__icon--${icon}`} aria-hidden="true" />
+      {marker}
       <span className="progress-step__label">{step.label}</span>
       {step.detail ? <span className="progress-step__detail">{step.detail}</span> : null}
       {step.durationMs !== undefined && step.status !== 'pending' && step.status !== 'skipped' ? (

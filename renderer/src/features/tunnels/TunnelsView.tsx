@@ -87,7 +87,13 @@ export function TunnelsView(): ReactElement {
                   <tr key={t.tunnelId} data-tunnel-id={t.tunnelId}>
                     <th scope="row">
                       <span className={`kind-badge kind-badge--${t.kind}`}>{KIND_LABEL[t.kind]}</span>
-                      <span className="tunnels-table__label">{t.label}</span>
+                      {session ? (
+                        <button type="button" className="tunnels-table__label link-button" onClick={() => showRdpSession(session)} title="Show the RDP session">
+                          {t.label}
+                        </button>
+                      ) : (
+                        <span className="tunnels-table__label">{t.label}</span>
+                      )}
                     </th>
                     <td>
                       <div className="mono">{t.target.instanceId ?? '—'}</div>
@@ -113,13 +119,8 @@ export function TunnelsView(): ReactElement {
                       <TimeLeft tunnel={t} now={now} />
                     </td>
                     <td className="actions">
-                      {session ? (
-                        <button type="button" className="btn btn--ghost" onClick={() => showRdpSession(session)}>
-                          Show
-                        </button>
-                      ) : null}
-                      <button type="button" className="btn btn--danger" aria-label={`Stop tunnel to ${t.label}`} onClick={() => void stop(t)}>
-                        <Icon name="close" size={14} /> Stop
+                      <button type="button" className="btn btn--small btn--danger" aria-label={`Stop tunnel to ${t.label}`} onClick={() => void stop(t)}>
+                        <Icon name="close" size={13} /> Stop
                       </button>
                     </td>
                   </tr>
@@ -143,7 +144,12 @@ function TimeLeft({ tunnel, now }: { tunnel: TunnelInfo; now: number }): ReactEl
     );
   }
   if (tunnel.idleClosesAt) {
-    return <span className="muted">idle · closes in {formatCountdown(Date.parse(tunnel.idleClosesAt) - now)}</span>;
+    return (
+      <>
+        <div className="muted">idle, closes in</div>
+        <span className="time-left">{formatCountdown(Date.parse(tunnel.idleClosesAt) - now)}</span>
+      </>
+    );
   }
   return <span className="muted">{tunnel.local ? 'waiting for a client' : '—'}</span>;
 }

@@ -336,6 +336,11 @@ describe('the Linux launcher (xfreerdp, Remmina)', () => {
     headless.runner.onPath.set('xfreerdp', '/usr/bin/xfreerdp');
     expect((await rejection(headless.launcher.launch(request()))).message).toMatch(/DISPLAY is not set/);
 
+    const withoutPassword = setup({ authOnly: true });
+    withoutPassword.runner.onPath.set('xfreerdp', '/usr/bin/xfreerdp');
+    expect((await rejection(withoutPassword.launcher.launch(request({ password: undefined })))).message).toMatch(/auth-only check needs the password/);
+    expect(withoutPassword.runner.spawned).toEqual([]);
+
     const remminaOnly = setup({ authOnly: true });
     remminaOnly.runner.onPath.set('remmina', '/usr/bin/remmina');
     expect((await rejection(remminaOnly.launcher.launch(request()))).message).toMatch(/auth-only check needs xfreerdp/);
