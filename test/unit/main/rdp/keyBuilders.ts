@@ -1,4 +1,4 @@
-import { constants, generateKeyPairSync, publicEncrypt, type KeyObject } from 'node:crypto';
+import { constants, createHash, createHmac, generateKeyPairSync, publicEncrypt, type KeyObject } from 'node:crypto';
 import ssh2 from 'ssh2';
 
 /** An RSA key pair in every format a person may hold, plus AWS-style password data for it. */
@@ -55,4 +55,46 @@ export function opensshRsaKey(passphrase?: string): { text: string; passwordData
 
 export function opensshEd25519Key(): string {
   return ssh2.utils.generateKeyPairSync('ed25519').private;
+}
+
+/** An unencrypted PuTTY .ppk (format 2) of an RSA key, built by hand as puttygen writes it. */
+export function puttyRsaKey(key: RsaTestKey, comment = 'rsa-key-20260105'): string {
+  const jwk = key.privateKey.export({ format: 'jwk' });
+  const mpint = (b64url: string | undefined): Buffer => {
+    let bytes = Buffer.from(b64url ?? '', 'base64url');
+    // mpints are signed: a leading high bit needs a zero byte in front.
+    if (bytes.length > 0 && (bytes[0]! & 0x80) !== 0) bytes = Buffer.concat([Buffer.from([0]), bytes]);
+    return lengthPrefixed(bytes);
+  };
+  const publicBlob = Buffer.concat([lengthPrefixed(Buffer.from('ssh-rsa')), mpint(jwk.e), mpint(jwk.n)]);
+  const privateBlob = Buffer.concat([mpint(jwk.d), mpint(jwk.p), mpint(jwk.q), mpint(jwk.qi)]);
+  const macKey = createHash('sha1').update('putty-private-key-file-mac-key').digest();
+  const macData = Buffer.concat([
+    lengthPrefixed(Buffer.from('ssh-rsa')),
+    lengthPrefixed(Buffer.from('none')),
+    lengthPrefixed(Buffer.from(comment)),
+    lengthPrefixed(publicBlob),
+    lengthPrefixed(privateBlob),
+  ]);
+  const mac = createHmac('sha1', macKey).update(macData).digest('hex');
+  const lines = (bytes: Buffer): string[] => bytes.toString('base64').match(/.{1,64}/g) ?? [];
+  const pub = lines(publicBlob);
+  const priv = lines(privateBlob);
+  return [
+    'PuTTY-User-Key-File-2: ssh-rsa',
+    'Encryption: none',
+    `Comment: ${comment}`,
+    `Public-Lines: ${pub.length}`,
+    ...pub,
+    `Private-Lines: ${priv.length}`,
+    ...priv,
+    `Private-MAC: ${mac}`,
+    '',
+  ].join('\n');
+}
+
+function lengthPrefixed(bytes: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(bytes.length);
+  return Buffer.concat([length, bytes]);
 }

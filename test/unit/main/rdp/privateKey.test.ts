@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../../preload/contract';
 import { isEncryptedSshKey, loadRsaPrivateKey } from '../../../../main/rdp/privateKey';
 import { decryptWindowsPassword } from '../../../../main/rdp/windowsPassword';
-import { encryptedPkcs1, encryptedPkcs8, opensshEd25519Key, opensshRsaKey, rsaTestKey } from './keyBuilders';
+import { encryptedPkcs1, encryptedPkcs8, opensshEd25519Key, opensshRsaKey, puttyRsaKey, rsaTestKey } from './keyBuilders';
 
 function errorOf(fn: () => unknown): AppError {
   try {
@@ -50,6 +50,20 @@ describe('loading a key pair private key', () => {
     expect(decryptWindowsPassword(locked.passwordData(PASSWORD), loadRsaPrivateKey(locked.text, 's3same'))).toBe(PASSWORD);
     expect(errorOf(() => loadRsaPrivateKey(locked.text)).message).toMatch(/protected by a passphrase/);
     expect(errorOf(() => loadRsaPrivateKey(locked.text, 'nope')).message).toMatch(/does not unlock/);
+  });
+
+  it('reads a PuTTY .ppk RSA key, and asks for the passphrase of an encrypted one', () => {
+    const key = rsaTestKey();
+    const ppk = puttyRsaKey(key);
+    expect(isEncryptedSshKey(ppk)).toBe(false);
+    expect(decryptWindowsPassword(key.passwordData(PASSWORD), loadRsaPrivateKey(ppk))).toBe(PASSWORD);
+    const locked = ppk.replace('Encryption: none', 'Encryption: aes256-cbc');
+    expect(isEncryptedSshKey(locked)).toBe(true);
+    expect(errorOf(() => loadRsaPrivateKey(locked)).code).toBe('RDP_KEY_PASSPHRASE_NEEDED');
+    // A damaged file (its MAC no longer matches) is refused, not half-read.
+    const tampered = ppk.replace(/Private-MAC: (.)/, (_m, c: string) => `Private-MAC: ${c === '0' ? '1' : '0'}`);
+    expect(tampered).not.toBe(ppk);
+    expect(errorOf(() => loadRsaPrivateKey(tampered)).code).toBe('RDP_KEY_INVALID');
   });
 
   it('explains that ED25519 and EC keys cannot decrypt a Windows password', () => {
