@@ -68,10 +68,9 @@ export function TerminalTab({ info, active }: { info: SessionInfo; active: boole
   useEffect(() => controller.current?.setTheme(dark), [dark]);
   useEffect(() => {
     if (!active) return;
-    const frame = requestAnimationFrame(() => {
-      controller.current?.fitNow();
-      if (connected && !searchOpen) controller.current?.focus();
-    });
+    // Keys typed right after a (re)connect belong to the shell: focus at once, fit once laid out.
+    if (connected && !searchOpen) controller.current?.focus();
+    const frame = requestAnimationFrame(() => controller.current?.fitNow());
     return () => cancelAnimationFrame(frame);
   }, [active, connected, searchOpen]);
 
