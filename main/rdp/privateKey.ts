@@ -15,6 +15,10 @@ export function loadRsaPrivateKey(text: string, passphrase?: string): KeyObject 
   if (isPublicKey(trimmed)) {
     throw invalidKey('This is a public key, not the private key.', 'Pick the private key file (.pem) you downloaded when the key pair was created.');
   }
+  if (/^PuTTY-User-Key-File-[3-9]:/.test(trimmed)) {
+    // PuTTY 0.75+ saves PPK 3 (Argon2 key derivation) by default; only PPK 2 is readable here.
+    throw invalidKey("This PuTTY key is in PuTTY's newer format (PPK 3), which Bastionless cannot read.", 'In PuTTYgen, load it and use Conversions > Export OpenSSH key, then pick the exported file.');
+  }
   if (trimmed.includes('-----BEGIN OPENSSH PRIVATE KEY-----') || trimmed.startsWith('PuTTY-User-Key-File-')) {
     return loadWithSsh2(trimmed, passphrase);
   }

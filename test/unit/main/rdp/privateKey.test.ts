@@ -64,6 +64,8 @@ describe('loading a key pair private key', () => {
     const tampered = ppk.replace(/Private-MAC: (.)/, (_m, c: string) => `Private-MAC: ${c === '0' ? '1' : '0'}`);
     expect(tampered).not.toBe(ppk);
     expect(errorOf(() => loadRsaPrivateKey(tampered)).code).toBe('RDP_KEY_INVALID');
+    const v3 = errorOf(() => loadRsaPrivateKey(ppk.replace('PuTTY-User-Key-File-2', 'PuTTY-User-Key-File-3')));
+    expect(v3).toMatchObject({ code: 'RDP_KEY_INVALID', hint: /Export OpenSSH key/ });
   });
 
   it('explains that ED25519 and EC keys cannot decrypt a Windows password', () => {
