@@ -23,7 +23,7 @@ interface Running {
 }
 
 /** A diagnose-*.json world, a private keychain, and the demo app pointed at both (AWS keys in its environment). */
-async function openApp(page: Page, scenario: string): Promise<Running> {
+async function openApp(page: Page, scenario: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Running> {
   const sandbox = await startSandbox({ scenario: join(root, `test/sandbox/scenarios/diagnose-${scenario}.json`) });
   let keyring: KeyringSession | undefined;
   try {
@@ -32,6 +32,7 @@ async function openApp(page: Page, scenario: string): Promise<Running> {
     for (const name of ['AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_SESSION_TOKEN']) delete env[name];
     const demo = await startDemo([], env);
     await page.setViewportSize({ width: 1280, height: 900 });
+    await page.emulateMedia({ colorScheme });
     await page.goto(demo.info.url);
     await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
     const ring = keyring;
@@ -51,6 +52,12 @@ async function openApp(page: Page, scenario: string): Promise<Running> {
     await sandbox.stop();
     throw error;
   }
+}
+
+/** Steers the sandbox through its control API (faults). */
+async function control(sandbox: Sandbox, path: string, body: unknown = {}): Promise<void> {
+  const response = await fetch(`${sandbox.controlUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(response.ok, `${path} answered ${response.status}`).toBe(true);
 }
 
 async function shot(page: Page, name: string): Promise<void> {
@@ -126,10 +133,19 @@ test.describe('the troubleshooting wizard', () => {
 
   test('the old Amazon Linux 2: the install commands, how to check, and the key-pair alternative (from the host’s row)', async ({ page }) => {
     test.setTimeout(120_000);
-    app = await openApp(page, 'old-al2');
-    await (await instanceRow(page, 'legacy-1')).getByRole('button', { name: 'Diagnose legacy-1' }).click();
+    app = await openApp(page, 'old-al2', 'dark');
+    const row = await instanceRow(page, 'legacy-1');
+    // A slow AWS (every call 400 ms) shows the progress: checks light up as their facts arrive.
+    await control(app.sandbox, '/faults', { apiDelayMs: 400 });
+    await row.getByRole('button', { name: 'Diagnose legacy-1' }).click();
     const dialog = wizard(page);
+    await expect(dialog.getByRole('list', { name: 'Gathering facts' })).toBeVisible();
+    await expect(card(page, 'instance')).toHaveAttribute('data-status', 'pass', { timeout: 30_000 });
+    await expect(dialog.getByTestId('diagnosis')).toHaveAttribute('data-state', 'running');
+    await expect(card(page, 'failure')).toHaveAttribute('data-status', 'pending');
+    await shot(page, 'diagnose-progress-dark');
     await expect(dialog.getByTestId('diagnosis')).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+    await control(app.sandbox, '/faults/reset');
 
     const os = card(page, 'os');
     await expect(os).toHaveAttribute('data-status', 'fail');
@@ -141,7 +157,7 @@ test.describe('the troubleshooting wizard', () => {
     await expect(keyPair).toHaveAttribute('data-status', 'fail');
     await expect(keyPair).toContainText('Bastionless does not have the private key of legacy-key.');
     await expect(keyPair.getByRole('button', { name: 'Create a key pair' })).toBeVisible();
-    await shot(page, 'diagnose-old-al2');
+    await shot(page, 'diagnose-old-al2-dark');
 
     // The alternative, previewed: a new key pair whose private key goes to the keychain.
     await keyPair.getByRole('button', { name: 'Create a key pair' }).click();
@@ -151,7 +167,7 @@ test.describe('the troubleshooting wizard', () => {
     await fix.getByRole('button', { name: 'Review' }).click();
     await expect(fix).toContainText('Create the ED25519 key pair "bastionless-legacy-1" in us-east-1.');
     await expect(fix).toContainText('AWS confirms (DryRun)');
-    await shot(page, 'diagnose-old-al2-keypair-preview');
+    await shot(page, 'diagnose-old-al2-keypair-preview-dark');
     await fix.getByRole('button', { name: 'Apply' }).click();
     await expect(dialog.getByRole('list', { name: 'Fixes applied' })).toContainText('Created the ED25519 key pair "bastionless-legacy-1"; its private key is in your OS keychain.');
     // The private key went to the keychain, and nowhere near the window.

@@ -2,9 +2,9 @@ import { useState, type ReactElement } from 'react';
 import type { CheckResult, DiagnosisReport, FixOffer } from '../../../../preload/contract';
 import { getApi } from '../../api';
 import { FixPanel } from './FixPanel';
+import { StatusMark } from './StatusMark';
 
 const STATUS_WORDS: Record<CheckResult['status'], string> = { fail: 'Problem', warn: 'Warning', pass: 'OK', skip: 'Skipped', pending: 'Checking' };
-const STATUS_ICON: Record<CheckResult['status'], string> = { fail: 'error', warn: 'warn', pass: 'check', skip: 'skip', pending: 'spinner' };
 
 export interface CheckCardProps {
   runId: string;
@@ -40,7 +40,7 @@ export function CheckCard({ runId, check, openFix, onOpenFix, onApplied, onLeave
     <li className={`check-card check-card--${check.status}`} data-check={check.id} data-status={check.status}>
       <details open={important} className="check-card__details">
         <summary className="check-card__summary">
-          <span className={`progress-step__icon progress-step__icon--${STATUS_ICON[check.status]}`} aria-hidden="true" />
+          <StatusMark status={check.status} />
           <span className="check-card__title">{check.title}</span>
           <span className={`check-card__status check-card__status--${check.status}`}>{STATUS_WORDS[check.status]}</span>
           <span className="check-card__line">{check.summary}</span>

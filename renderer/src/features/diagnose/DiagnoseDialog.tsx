@@ -9,6 +9,7 @@ import { registerDiagnoseHandler } from '../terminals/diagnoseHook';
 import { CheckCard } from './CheckCard';
 import { diagnoseStore, useDiagnosis } from './diagnoseStore';
 import { requestFromSession } from './requests';
+import { StatusMark } from './StatusMark';
 
 const ORDER: Record<CheckResult['status'], number> = { fail: 0, warn: 1, pending: 2, pass: 3, skip: 4 };
 
@@ -22,7 +23,7 @@ function Progress({ report }: { report: DiagnosisReport }): ReactElement {
     <ol className="progress-steps diagnosis__steps" aria-label="Gathering facts">
       {report.steps.map((s) => (
         <li key={s.id} className={`progress-step progress-step--${s.status === 'running' ? 'active' : s.status}`} data-step={s.id}>
-          <span className={`progress-step__icon progress-step__icon--${s.status === 'done' ? 'check' : s.status === 'running' ? 'spinner' : 'dot'}`} aria-hidden="true" />
+          <StatusMark status={s.status === 'done' ? 'pass' : s.status === 'running' ? 'running' : 'waiting'} />
           <span className="progress-step__label">{s.label}</span>
           <span className="progress-step__detail" />
           {s.durationMs !== undefined ? <span className="progress-step__time">{s.durationMs < 1000 ? `${s.durationMs} ms` : `${(s.durationMs / 1000).toFixed(1)} s`}</span> : null}
