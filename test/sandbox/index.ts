@@ -128,6 +128,7 @@ class ProcessRuntime implements InstanceRuntime {
     const sshd = this.sshd.get(inst.id);
     if (!sshd) throw new Error(`${inst.id} has no sshd`);
     await sshd.regenerateHostKey();
+    inst.targets.set(22, { host: sshd.host, port: sshd.port });
     return sshd.hostKeyFingerprint;
   }
 
@@ -198,15 +199,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 
   try {
-    const world = new World(scenario, { runtime, keyDir: join(dir, 'keys') });
-    runtime.world = world;
+    // The CA and the key pairs take the longest: make them side by side.
     const certificatesPromise = createCertificates(
       dir,
       eiceCertificateNames(
-        world.accountId,
+        scenario.account.id,
         scenario.regions.map((r) => r.name),
       ),
     );
+    // Settled even if the world fails to build, so no rejection goes unhandled.
+    certificatesPromise.catch(() => undefined);
+    const world = await World.create(scenario, { runtime, keyDir: join(dir, 'keys') });
+    runtime.world = world;
     const instancesPromise = options.withoutInstanceServers
       ? Promise.resolve()
       : Promise.all([...world.instances.values()].filter((i) => i.state === 'running').map((inst) => world.startServers(inst)));

@@ -104,7 +104,7 @@ export function ec2Handler(world: World): (req: ServiceRequest) => Promise<Servi
         }
       }
       if (input['DryRun'] === true) throw new AwsError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
-      const output = handler(world, { region: verified.region, principal: verified.record.principal, requestId: req.requestId }, input);
+      const output = await handler(world, { region: verified.region, principal: verified.record.principal, requestId: req.requestId }, input);
       world.record({ service: 'ec2', action, region, principal: principalName, requestId: req.requestId, ...(detail ? { detail } : {}) });
       return {
         status: 200,

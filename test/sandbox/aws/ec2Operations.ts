@@ -12,7 +12,7 @@ export interface Ec2Context {
   requestId: string;
 }
 
-type Handler = (world: World, ctx: Ec2Context, input: Record<string, unknown>) => Record<string, unknown>;
+type Handler = (world: World, ctx: Ec2Context, input: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 
 function required<T>(value: T | undefined | null, name: string): T {
@@ -695,13 +695,15 @@ export const EC2_OPERATIONS: Record<string, Handler> = {
     return { KeyPairs: filtered.map((k) => toSdkKeyPair(k, input['IncludePublicKey'] === true)) };
   },
 
-  CreateKeyPair(world, ctx, input) {
+  async CreateKeyPair(world, ctx, input) {
     const name = required(input['KeyName'] as string, 'KeyName');
     const type = ((input['KeyType'] as string | undefined) ?? 'rsa') as 'rsa' | 'ed25519';
     if (type !== 'rsa' && type !== 'ed25519') throw new AwsError('InvalidParameterValue', `Invalid value '${String(type)}' for KeyType. Valid values: rsa, ed25519.`);
     if ((input['KeyFormat'] as string | undefined) === 'ppk') throw new AwsError('InvalidParameterValue', 'The sandbox creates key pairs in pem format only.');
     if (world.keyPairs.has(`${ctx.region}/${name}`)) throw new AwsError('InvalidKeyPair.Duplicate', `The keypair '${name}' already exists.`);
-    const generated = generateKeyPair(type);
+    const generated = await generateKeyPair(type);
+    // Another CreateKeyPair with the same name may have finished while this one generated.
+    if (world.keyPairs.has(`${ctx.region}/${name}`)) throw new AwsError('InvalidKeyPair.Duplicate', `The keypair '${name}' already exists.`);
     const key: KeyPairState = {
       id: newId('key'),
       name,

@@ -67,8 +67,9 @@ export interface Sshd {
   /** Creates `osUser` if missing and unlocks it for key logins. */
   ensureUser(osUser: string): Promise<void>;
   /**
-   * Restarts sshd on the same port with a newly generated host key. Live connections are
-   * dropped, as when an instance is replaced behind the same address.
+   * Restarts sshd with a newly generated host key, on the same port unless another process
+   * took it in the moment it was free (then on a new one: read `port` again). Live
+   * connections are dropped, as when an instance is replaced behind the same address.
    */
   regenerateHostKey(): Promise<void>;
   /** The last lines sshd logged (auth results, errors). */
@@ -152,7 +153,7 @@ class SshdServer implements Sshd {
     // sshd's privilege-separation folder; systemd (which would create it) is not running.
     mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
     for (const user of this.users) await this.ensureUser(user);
-    await this.generateHostKey();
+    if (!this.hostPublicKey) await this.generateHostKey();
     this.writeScript();
     const penalties = supportsPerSourcePenalties(sshd);
     for (let attempt = 0; ; attempt++) {
@@ -204,9 +205,8 @@ class SshdServer implements Sshd {
     await this.proc?.stop();
     this.proc = null;
     await this.generateHostKey();
-    const sshd = requireBinary('/usr/sbin/sshd', 'sshd');
-    this.writeConfig(this.port, supportsPerSourcePenalties(sshd));
-    await this.launch(sshd, this.port);
+    // start() binds the current port again, or a fresh one if something grabbed it meanwhile.
+    await this.start();
   }
 
   logTail(lines = 40): string {

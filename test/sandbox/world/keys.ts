@@ -1,4 +1,5 @@
-import { constants, createHash, createPublicKey, generateKeyPairSync, publicEncrypt, randomInt, type KeyObject } from 'node:crypto';
+import { constants, createHash, createPublicKey, generateKeyPair as generateRsa, publicEncrypt, randomInt, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import ssh2 from 'ssh2';
 
 // ssh2 is CommonJS: Node's ESM loader (tsx) cannot see its named exports.
@@ -37,13 +38,19 @@ export function rsaPublicKeyLine(publicKey: KeyObject): string {
   return `ssh-rsa ${blob.toString('base64')}`;
 }
 
-export function generateKeyPair(type: 'rsa' | 'ed25519'): GeneratedKeyPair {
+const generateRsaAsync = promisify(generateRsa);
+
+/**
+ * A new key pair. RSA runs on the thread pool: 2048-bit generation takes a noticeable time on a
+ * busy machine, and several can run at once without blocking the event loop.
+ */
+export async function generateKeyPair(type: 'rsa' | 'ed25519'): Promise<GeneratedKeyPair> {
   if (type === 'ed25519') {
     const pair = utils.generateKeyPairSync('ed25519');
     const blob = Buffer.from(pair.public.split(' ')[1]!, 'base64');
     return { type, privateKey: pair.private, publicKeyLine: pair.public.split(' ').slice(0, 2).join(' '), fingerprint: createHash('sha256').update(blob).digest('base64') };
   }
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { privateKey, publicKey } = await generateRsaAsync('rsa', { modulusLength: 2048 });
   const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const der = privateKey.export({ type: 'pkcs8', format: 'der' });
   const fingerprint = createHash('sha1').update(der).digest('hex').match(/../g)!.join(':');

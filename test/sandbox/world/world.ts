@@ -278,6 +278,8 @@ export interface WorldOptions {
   runtime: InstanceRuntime;
   /** Where scenario key pairs' private keys are written (0600). */
   keyDir: string;
+  /** The scenario's key pairs, made beforehand (World.create does it), keyed `${region}/${name}`. */
+  keyPairs: Map<string, GeneratedKeyPair>;
 }
 
 export interface IamCheck {
@@ -322,6 +324,12 @@ export class World {
   private readonly keyDir: string;
   private readonly privateKeys = new Map<string, string>();
 
+  /** Builds a world, generating the scenario's key pairs in parallel first. */
+  static async create(scenario: Scenario, options: Omit<WorldOptions, 'keyPairs'>): Promise<World> {
+    const pairs = await Promise.all(scenario.keyPairs.map(async (k) => [`${k.region}/${k.name}`, await generateKeyPair(k.type)] as const));
+    return new World(scenario, { ...options, keyPairs: new Map(pairs) });
+  }
+
   constructor(scenario: Scenario, options: WorldOptions) {
     this.scenario = scenario;
     this.accountId = scenario.account.id;
@@ -360,7 +368,8 @@ export class World {
       this.images.set(image.id, { ...image, description: image.description ?? image.name });
     }
     for (const key of scenario.keyPairs) {
-      const generated = generateKeyPair(key.type);
+      const generated = options.keyPairs.get(`${key.region}/${key.name}`);
+      if (!generated) throw new Error(`The key pair ${key.name} (${key.region}) was not generated.`);
       const file = join(this.keyDir, `${key.region}-${key.name.replace(/[^A-Za-z0-9._-]/g, '_')}.pem`);
       writeFileSync(file, generated.privateKey, { mode: 0o600 });
       chmodSync(file, 0o600);

@@ -20,10 +20,10 @@ class NoServers implements InstanceRuntime {
   }
 }
 
-function world(overrides: Partial<ScenarioInput> = {}): World {
+function world(overrides: Partial<ScenarioInput> = {}): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'world-test-'));
   dirs.push(dir);
-  return new World(parseScenario(buildScenario(overrides)), { runtime: new NoServers(), keyDir: join(dir, 'keys') });
+  return World.create(parseScenario(buildScenario(overrides)), { runtime: new NoServers(), keyDir: join(dir, 'keys') });
 }
 
 function verdict(w: World, instanceId: string = W.linuxId, port = 22): ReturnType<typeof checkTunnelPath> {
@@ -35,20 +35,20 @@ afterEach(() => {
 });
 
 describe('the VPC path from an endpoint to an instance', () => {
-  it('is open when the instance allows the port from the endpoint\u2019s group and the endpoint may send it', () => {
-    expect(verdict(world())).toEqual({ ok: true });
+  it('is open when the instance allows the port from the endpoint\u2019s group and the endpoint may send it', async () => {
+    expect(verdict(await world())).toEqual({ ok: true });
   });
 
-  it('is closed when the instance\u2019s group lacks the port, or the endpoint\u2019s group lacks the egress', () => {
-    expect(verdict(world(), W.closedId)).toMatchObject({ ok: false, reason: expect.stringMatching(/do not allow inbound TCP 22/) });
-    const w = world();
+  it('is closed when the instance\u2019s group lacks the port, or the endpoint\u2019s group lacks the egress', async () => {
+    expect(verdict(await world(), W.closedId)).toMatchObject({ ok: false, reason: expect.stringMatching(/do not allow inbound TCP 22/) });
+    const w = await world();
     w.securityGroups.get(W.endpointGroup)!.egress = [];
     expect(verdict(w)).toMatchObject({ ok: false, reason: expect.stringMatching(/do not allow outbound TCP 22/) });
-    expect(verdict(world(), W.linuxId, 3389)).toMatchObject({ ok: false, reason: expect.stringMatching(/inbound TCP 3389/) });
+    expect(verdict(await world(), W.linuxId, 3389)).toMatchObject({ ok: false, reason: expect.stringMatching(/inbound TCP 3389/) });
   });
 
-  it('sees the client\u2019s address with PreserveClientIp: a VPC-CIDR rule no longer matches, a group rule still does', () => {
-    const w = world();
+  it('sees the client\u2019s address with PreserveClientIp: a VPC-CIDR rule no longer matches, a group rule still does', async () => {
+    const w = await world();
     w.securityGroups.get(W.sshGroup)!.ingress = [{ id: 'sgr-1', protocol: 'tcp', fromPort: 22, toPort: 22, cidr: '10.20.0.0/16' }];
     expect(verdict(w)).toEqual({ ok: true });
     w.endpoints.get(W.endpointId)!.preserveClientIp = true;
@@ -57,22 +57,22 @@ describe('the VPC path from an endpoint to an instance', () => {
     expect(verdict(w)).toEqual({ ok: true });
   });
 
-  it('applies network ACLs only between subnets, in rule order, return traffic included', () => {
+  it('applies network ACLs only between subnets, in rule order, return traffic included', async () => {
     const base = buildScenario();
     const acl = (entries: NonNullable<NonNullable<ScenarioInput['vpcs']>[number]['networkAcls']>[number]['entries']): Partial<ScenarioInput> => ({
       vpcs: [{ ...base.vpcs![0]!, networkAcls: [{ id: 'acl-0123456789abc0001', subnetIds: [W.subnetB], entries }] }],
       instances: [{ ...base.instances![1]!, securityGroupIds: [W.sshGroup] }],
     });
-    const denyInbound = world(acl([{ ruleNumber: 90, egress: false, protocol: 'tcp', action: 'deny', cidr: '10.20.1.0/24', fromPort: 22, toPort: 22 }, { ruleNumber: 100, egress: false, action: 'allow' }, { ruleNumber: 100, egress: true, action: 'allow' }]));
+    const denyInbound = await world(acl([{ ruleNumber: 90, egress: false, protocol: 'tcp', action: 'deny', cidr: '10.20.1.0/24', fromPort: 22, toPort: 22 }, { ruleNumber: 100, egress: false, action: 'allow' }, { ruleNumber: 100, egress: true, action: 'allow' }]));
     expect(verdict(denyInbound, W.closedId)).toMatchObject({ ok: false, reason: expect.stringMatching(/denies inbound TCP 22/) });
-    const allowFirst = world(acl([{ ruleNumber: 80, egress: false, protocol: 'tcp', action: 'allow', cidr: '10.20.1.0/24', fromPort: 22, toPort: 22 }, { ruleNumber: 90, egress: false, action: 'deny' }, { ruleNumber: 100, egress: true, action: 'allow' }]));
+    const allowFirst = await world(acl([{ ruleNumber: 80, egress: false, protocol: 'tcp', action: 'allow', cidr: '10.20.1.0/24', fromPort: 22, toPort: 22 }, { ruleNumber: 90, egress: false, action: 'deny' }, { ruleNumber: 100, egress: true, action: 'allow' }]));
     expect(verdict(allowFirst, W.closedId)).toEqual({ ok: true });
-    const noReturn = world(acl([{ ruleNumber: 100, egress: false, action: 'allow' }, { ruleNumber: 100, egress: true, protocol: 'tcp', action: 'allow', fromPort: 443, toPort: 443 }]));
+    const noReturn = await world(acl([{ ruleNumber: 100, egress: false, action: 'allow' }, { ruleNumber: 100, egress: true, protocol: 'tcp', action: 'allow', fromPort: 443, toPort: 443 }]));
     expect(verdict(noReturn, W.closedId)).toMatchObject({ ok: false, reason: expect.stringMatching(/return traffic/) });
   });
 
   it('is closed for a stopped instance', async () => {
-    const w = world();
+    const w = await world();
     await w.setInstanceState(W.linuxId, 'stopped');
     expect(verdict(w)).toMatchObject({ ok: false, reason: `${W.linuxId} is stopped` });
   });
