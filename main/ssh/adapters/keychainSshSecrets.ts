@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../../../preload/contract';
 import type { SecretStore } from '../../aws/keychain';
+import { registerSecret } from '../../log';
 import type { PrivateKeyRef, SecretSource } from '../ports';
 
 /** A private key is a few kilobytes; a large file is something else picked by mistake. */
@@ -48,6 +49,9 @@ export class KeychainSshSecrets implements SecretSource {
   }
 
   async readPassword(account: string): Promise<string | undefined> {
-    return (await this.keychain.get(account)) ?? undefined;
+    const password = (await this.keychain.get(account)) ?? undefined;
+    // Should any library ever echo it into an error, the log scrubs it.
+    registerSecret(password);
+    return password;
   }
 }

@@ -287,6 +287,22 @@ describe('sessions over a real sshd (ec2-instance-connect mode)', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('pastes the clipboard through main, bracketed when the shell asks, and refuses a huge clipboard', async () => {
+    newRig();
+    const info = await rig.connect();
+    // bash turns bracketed paste on: a pasted newline does not run the line by itself.
+    await rig.desktop.writeClipboard('echo pasted-$((1+2))\nrm -rf /nothing');
+    const bytes = await rig.manager.paste(info.sessionId, true);
+    expect(bytes).toBe(Buffer.byteLength('\x1b[200~echo pasted-$((1+2))\rrm -rf /nothing\x1b[201~'));
+    rig.manager.get(info.sessionId).write('\x15');
+    await rig.desktop.writeClipboard('echo pasted-$((1+2))');
+    await rig.manager.paste(info.sessionId, true);
+    rig.manager.get(info.sessionId).write('\r');
+    await rig.waitForOutput(info.sessionId, /[\r\n]pasted-3\r?\n/);
+    await rig.desktop.writeClipboard('x'.repeat(5 * 1024 * 1024));
+    await expect(rig.manager.paste(info.sessionId, false)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+
   it('answers sessions.list with every open session (for a reloaded window)', async () => {
     newRig();
     const a = await rig.connect();
