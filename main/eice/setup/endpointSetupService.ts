@@ -217,7 +217,7 @@ export class EndpointSetupService {
         };
       })
       .sort((a, b) => Number(!!a.endpointId) - Number(!!b.endpointId) || b.instanceCount - a.instanceCount || a.vpcId.localeCompare(b.vpcId));
-    // Newest first, finished (delete-complete) last.
+    // By VPC; deleted ones (still listed by AWS for a while) last.
     rows.sort((a, b) => Number(a.state === 'delete-complete') - Number(b.state === 'delete-complete') || a.vpcId.localeCompare(b.vpcId));
     return {
       profileId,
