@@ -12,7 +12,7 @@ export interface DemoSandboxInfo {
   controlUrl: string;
   /** Every instance as the sandbox knows it (reachable, osUser, rdpPassword, keyPairFile...). */
   instances: SandboxInstanceInfo[];
-  /** The environment the app was given (endpoints, the sandbox's keys, its CA and profiles). */
+  /** The AWS environment the app was given (endpoints, the sandbox's keys, its CA, profile files). */
   env: Record<string, string>;
   caFile: string;
   principals: { name: string; arn: string; accessKeyId: string; secretAccessKey: string }[];

@@ -7,11 +7,13 @@
  * the demo's AWS calls and tunnels go to the sandbox's instances, never to AWS; the JSON line
  * then has `"sandbox": {controlUrl, instances, env, caFile, principals}`. `--no-sandbox` skips
  * it, and so does an environment that already names an EC2 endpoint (AWS_ENDPOINT_URL_EC2: a
- * test that brought its own sandbox). `--sandbox-scenario FILE` picks another world.
+ * test that brought its own sandbox). `--sandbox-scenario FILE` picks another world. The app
+ * sees the sandbox's keys as its "Environment" profile and none of your ~/.aws profiles;
+ * `--sandbox-profiles` adds the sandbox's own (assume-role, MFA, IAM Identity Center).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startSandbox, type Sandbox } from '../sandbox/index';
@@ -28,12 +30,13 @@ const { values } = parseArgs({
     verbose: { type: 'boolean', default: false },
     'no-sandbox': { type: 'boolean', default: false },
     'sandbox-scenario': { type: 'string' },
+    'sandbox-profiles': { type: 'boolean', default: false },
   },
 });
 
 /**
- * The app's environment with the sandbox: the user's own AWS settings and proxies are left
- * out (the sandbox is on loopback, and its profiles replace ~/.aws), everything else is kept.
+ * The app's environment with the sandbox: the user's own AWS settings, ~/.aws files and
+ * proxies are left out (the sandbox is on loopback), everything else is kept.
  */
 function sandboxEnv(sandbox: Sandbox): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -41,7 +44,15 @@ function sandboxEnv(sandbox: Sandbox): NodeJS.ProcessEnv {
     if (/^AWS_/.test(key) || /^(https?|all|no)_proxy$/i.test(key)) continue;
     env[key] = value;
   }
-  return { ...env, ...sandbox.env };
+  return { ...env, ...sandboxAwsEnv(sandbox) };
+}
+
+/** The AWS part of the app's environment: the sandbox's variables and which profile files to read. */
+function sandboxAwsEnv(sandbox: Sandbox): Record<string, string> {
+  const files = values['sandbox-profiles']
+    ? { AWS_CONFIG_FILE: sandbox.awsConfigFile, AWS_SHARED_CREDENTIALS_FILE: sandbox.awsCredentialsFile }
+    : { AWS_CONFIG_FILE: join(dirname(sandbox.awsConfigFile), 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dirname(sandbox.awsConfigFile), 'none') };
+  return { ...sandbox.env, ...files };
 }
 
 function newestMtime(dir: string): number {
@@ -110,7 +121,7 @@ async function main(): Promise<void> {
     throw error;
   }
   if (values.json) {
-    const sandboxInfo = sandbox ? { sandbox: { controlUrl: sandbox.controlUrl, instances: sandbox.instances, env: sandbox.env, caFile: sandbox.caFile, principals: sandbox.principals } } : {};
+    const sandboxInfo = sandbox ? { sandbox: { controlUrl: sandbox.controlUrl, instances: sandbox.instances, env: sandboxAwsEnv(sandbox), caFile: sandbox.caFile, principals: sandbox.principals } } : {};
     process.stdout.write(`${JSON.stringify({ url: harness.url, dataDir: harness.dataDir, ...sandboxInfo })}\n`);
   } else {
     process.stdout.write(`Bastionless demo: open ${harness.url}\nData folder: ${harness.dataDir}\n`);

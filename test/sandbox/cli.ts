@@ -2,7 +2,8 @@
  * `npm run sandbox`: starts the local AWS sandbox (test/sandbox/index.ts) and prints how to
  * use it. Options:
  *   --json                 print ONE JSON line on stdout and nothing else there:
- *                          {"env", "instances", "caFile", "controlUrl", "principals", "urls", "startupMs"}
+ *                          {"env", "instances", "caFile", "controlUrl", "principals", "urls",
+ *                           "awsConfigFile", "awsCredentialsFile", "startupMs"}
  *   --scenario FILE        another world (default test/sandbox/scenarios/default.json)
  *   --eice-port N          the tunnel server's port (default: a free one)
  *   --exit-on-stdin-close  stop when stdin closes (for a parent process that may die)
@@ -25,6 +26,7 @@ function summary(sandbox: Sandbox, scenario: string): string {
   lines.push('', 'Point a shell at it (the app, the AWS CLI v2 and the SDKs read these):');
   for (const [k, v] of Object.entries(sandbox.env)) lines.push(`  export ${k}=${v}`);
   lines.push('', `Other principals: ${sandbox.principals.slice(1).map((p) => `${p.name} (${p.accessKeyId})`).join(', ') || 'none'}`);
+  lines.push(`Profiles (roles, MFA, SSO): export AWS_CONFIG_FILE=${sandbox.awsConfigFile} AWS_SHARED_CREDENTIALS_FILE=${sandbox.awsCredentialsFile}`);
   lines.push(`Control API: ${sandbox.controlUrl}  (GET .../state, POST .../faults, see test/sandbox/controlApi.ts)`);
   lines.push('', 'Press Ctrl+C to stop.');
   return `${lines.join('\n')}\n`;
@@ -70,8 +72,8 @@ async function main(): Promise<void> {
     process.stdin.once('close', stop);
   }
   if (values.json) {
-    const { env, instances, caFile, controlUrl, principals, urls, startupMs } = sandbox;
-    process.stdout.write(`${JSON.stringify({ env, instances, caFile, controlUrl, principals, urls, startupMs })}\n`);
+    const { env, instances, caFile, controlUrl, principals, urls, awsConfigFile, awsCredentialsFile, startupMs } = sandbox;
+    process.stdout.write(`${JSON.stringify({ env, instances, caFile, controlUrl, principals, urls, awsConfigFile, awsCredentialsFile, startupMs })}\n`);
   } else {
     process.stdout.write(summary(sandbox, values.scenario ?? 'default'));
   }

@@ -11,10 +11,11 @@
  *   AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL_SSO_OIDC, NODE_EXTRA_CA_CERTS (the CA's PEM; Node
  *   reads it only at start-up, so in-process users must load it themselves, as main/eice
  *   does), BASTIONLESS_EICE_ADDRESS (host:port the tunnel client dials for every EICE DNS
- *   name, keeping the real name for SNI, Host and the signature), and AWS_CONFIG_FILE /
- *   AWS_SHARED_CREDENTIALS_FILE: sandbox-only profiles (one per principal with its keys, one per
- *   role with role_arn/source_profile/mfa_serial, one per SSO account role with an sso-session)
- *   so nothing reads the user's own ~/.aws while pointed at the sandbox.
+ *   name, keeping the real name for SNI, Host and the signature).
+ * - `awsConfigFile` / `awsCredentialsFile`: sandbox-only AWS profiles (one per principal with
+ *   its keys, one per role with role_arn/source_profile/mfa_serial, one per SSO account role
+ *   with an sso-session), for AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE when a test or the
+ *   demo wants profile-based sign-in against the sandbox. Not in `env`: callers choose.
  * - `instances`: what each instance is and whether it should be reachable (SandboxInstanceInfo).
  * - `principals`: every scenario principal's credentials (the first one is in `env`).
  * - `caFile`, `controlUrl` (HTTP control API, see controlApi.ts), `urls` of each service.
@@ -70,6 +71,9 @@ export interface Sandbox {
   readonly instances: SandboxInstanceInfo[];
   principals: SandboxPrincipal[];
   caFile: string;
+  /** Sandbox-only AWS config and credentials files (profiles per principal, role, SSO role). */
+  awsConfigFile: string;
+  awsCredentialsFile: string;
   controlUrl: string;
   urls: { ec2: string; ec2InstanceConnect: string; sts: string; sso: string; ssoOidc: string; eice: string };
   world: SandboxWorld;
@@ -247,8 +251,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       AWS_ENDPOINT_URL_SSO_OIDC: oidc.url,
       NODE_EXTRA_CA_CERTS: certificates.caFile,
       BASTIONLESS_EICE_ADDRESS: `127.0.0.1:${tunnelServer.port}`,
-      AWS_CONFIG_FILE: awsFiles.configFile,
-      AWS_SHARED_CREDENTIALS_FILE: awsFiles.credentialsFile,
     };
     let stopped: Promise<void> | undefined;
     return {
@@ -258,6 +260,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       },
       principals: [...world.principalCredentials.values()].map((c) => ({ name: c.principal.name, arn: c.principal.arn, accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey })),
       caFile: certificates.caFile,
+      awsConfigFile: awsFiles.configFile,
+      awsCredentialsFile: awsFiles.credentialsFile,
       controlUrl: control.url,
       urls: { ec2: ec2.url, ec2InstanceConnect: eic.url, sts: sts.url, sso: portal.url, ssoOidc: oidc.url, eice: `wss://127.0.0.1:${tunnelServer.port}` },
       world: sandboxWorld,

@@ -16,6 +16,8 @@ interface JsonLine {
   controlUrl: string;
   principals: { name: string; accessKeyId: string; secretAccessKey: string; arn: string }[];
   urls: Record<string, string>;
+  awsConfigFile: string;
+  awsCredentialsFile: string;
   startupMs: number;
 }
 
@@ -74,7 +76,6 @@ describe('npm run sandbox -- --json', () => {
     const { env, instances, caFile, controlUrl, principals } = sandbox.line;
     expect(Object.keys(env).sort()).toEqual([
       'AWS_ACCESS_KEY_ID',
-      'AWS_CONFIG_FILE',
       'AWS_DEFAULT_REGION',
       'AWS_ENDPOINT_URL_EC2',
       'AWS_ENDPOINT_URL_EC2_INSTANCE_CONNECT',
@@ -83,7 +84,6 @@ describe('npm run sandbox -- --json', () => {
       'AWS_ENDPOINT_URL_STS',
       'AWS_REGION',
       'AWS_SECRET_ACCESS_KEY',
-      'AWS_SHARED_CREDENTIALS_FILE',
       'BASTIONLESS_EICE_ADDRESS',
       'NODE_EXTRA_CA_CERTS',
     ]);
@@ -94,6 +94,8 @@ describe('npm run sandbox -- --json', () => {
     expect(env['AWS_ACCESS_KEY_ID']).toBe(principals[0]!.accessKeyId);
     expect(env['NODE_EXTRA_CA_CERTS']).toBe(caFile);
     expect(readFileSync(caFile, 'utf8')).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    expect(readFileSync(sandbox.line.awsConfigFile, 'utf8')).toContain('[profile sandbox-admin]');
+    expect(readFileSync(sandbox.line.awsCredentialsFile, 'utf8')).toContain(`aws_access_key_id = ${principals[0]!.accessKeyId}`);
     expect(controlUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{24}$/);
     const byName = new Map(instances.map((i) => [i.name, i]));
     expect(byName.get('web-1')).toMatchObject({ platform: 'linux', osUser: 'ec2-user', region: 'us-east-1', reachable: true, acceptsPushedKeys: true });

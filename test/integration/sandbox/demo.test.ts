@@ -78,9 +78,8 @@ describe('npm run demo with the AWS sandbox', () => {
     expect(identity).toMatchObject({ ok: true, value: expect.objectContaining({ arn: 'arn:aws:iam::123456789012:user/sandbox-admin' }) });
     const events = (await (await fetch(`${sandbox.controlUrl}/events`)).json()) as { service: string; action: string; principal?: string }[];
     expect(events).toContainEqual(expect.objectContaining({ service: 'sts', action: 'GetCallerIdentity', principal: 'sandbox-admin' }));
-    // The sandbox's own profiles replace the user's ~/.aws.
-    const names = profiles.value.map((p) => (p as { name?: string }).name);
-    expect(names).toEqual(expect.arrayContaining(['sandbox-admin', 'BastionlessOperator', 'sso-123456789012-ReadOnlyAccess']));
+    // None of the user's ~/.aws profiles: only the sandbox's keys.
+    expect(profiles.value.filter((p) => p.source === 'config')).toEqual([]);
 
     const pids = descendantPids(child.pid!);
     const caFile = sandbox.caFile;
@@ -95,6 +94,14 @@ describe('npm run demo with the AWS sandbox', () => {
       expect(alive).toBe(false);
     }
     expect(existsSync(caFile)).toBe(false);
+  });
+
+  it('adds the sandbox\u2019s own profiles with --sandbox-profiles', async () => {
+    const { child, info, exited } = await demo(['--sandbox-profiles']);
+    const profiles = (await invoke(info, 'profiles:list', {})) as { ok: boolean; value: { name: string; source: string }[] };
+    expect(profiles.value.map((p) => p.name)).toEqual(expect.arrayContaining(['Environment', 'sandbox-admin', 'BastionlessOperator', 'sso-123456789012-ReadOnlyAccess']));
+    expect(info.sandbox!.env['AWS_CONFIG_FILE']).toMatch(/\/aws\/config$/);
+    expect(await stop(child, exited)).toBe(0);
   });
 
   it('starts no sandbox with --no-sandbox, or when the environment already names an EC2 endpoint', async () => {

@@ -81,14 +81,15 @@ describe('STS', () => {
 
 describe('the sandbox\u2019s AWS config files', () => {
   it('hold a profile per principal, role and SSO role that the SDK\u2019s own credential chain can use', async () => {
-    const configFile = sandbox.env['AWS_CONFIG_FILE']!;
-    expect(statSync(sandbox.env['AWS_SHARED_CREDENTIALS_FILE']!).mode & 0o777).toBe(0o600);
+    const configFile = sandbox.awsConfigFile;
+    expect(sandbox.env['AWS_CONFIG_FILE']).toBeUndefined();
+    expect(statSync(sandbox.awsCredentialsFile).mode & 0o777).toBe(0o600);
     const config = readFileSync(configFile, 'utf8');
     expect(config).toContain('[profile BastionlessAuditor]\nrole_arn = arn:aws:iam::123456789012:role/BastionlessAuditor\nsource_profile = sandbox-admin\nrole_session_name = bastionless\nmfa_serial = arn:aws:iam::123456789012:mfa/sandbox-mfa');
     expect(config).toContain('[profile sso-210987654321-ReadOnlyAccess]\nsso_session = sandbox');
     expect(config).toContain('[sso-session sandbox]\nsso_start_url = https://sandbox-example.awsapps.com/start');
     const saved = { ...process.env };
-    Object.assign(process.env, sandbox.env);
+    Object.assign(process.env, sandbox.env, { AWS_CONFIG_FILE: sandbox.awsConfigFile, AWS_SHARED_CREDENTIALS_FILE: sandbox.awsCredentialsFile });
     try {
       const operator = fromIni({ profile: 'BastionlessOperator' });
       const me = await new STSClient({ credentials: operator }).send(new GetCallerIdentityCommand({}));
@@ -96,7 +97,7 @@ describe('the sandbox\u2019s AWS config files', () => {
       const restricted = await new STSClient({ credentials: fromIni({ profile: 'sandbox-restricted' }) }).send(new GetCallerIdentityCommand({}));
       expect(restricted.Arn).toBe('arn:aws:iam::123456789012:user/sandbox-restricted');
     } finally {
-      for (const key of Object.keys(sandbox.env)) delete process.env[key];
+      for (const key of [...Object.keys(sandbox.env), 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE']) delete process.env[key];
       Object.assign(process.env, saved);
     }
   });
