@@ -106,6 +106,14 @@ export const instanceCheck: Check = {
     }
     const portKnown = (KNOWN_PORTS as readonly number[]).includes(subject.port);
     const expected = platformOf(facts) === 'windows' ? 3389 : 22;
+    if (facts.failure?.code === 'EIC_PORT_NOT_ALLOWED') {
+      return verdict(check, {
+        status: 'fail',
+        summary: `The endpoint refused port ${subject.port}.`,
+        explanation: `EC2 Instance Connect Endpoints open tunnels only to the ports the service accepts (22 and 3389 so far). ${facts.failure.message} Run the service on ${expected}, or reach port ${subject.port} through an SSH port forward over port 22.`,
+        evidence: facts0,
+      });
+    }
     if (!portKnown) {
       return verdict(check, {
         status: 'warn',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { instanceCheck } from '../../../../../main/diagnose/checks/instanceCheck';
-import { factError, facts, failed, instance, ok, windowsInstance } from '../factBuilders';
+import { factError, facts, failed, failure, instance, ok, windowsInstance } from '../factBuilders';
 
 const run = (f = facts()) => instanceCheck.evaluate(f, []);
 
@@ -31,6 +31,14 @@ describe('check 3: instance', () => {
     const v = run({ ...f, subject: { ...f.subject, port: 2222 } });
     expect(v.status).toBe('warn');
     expect(v.explanation).toContain('22 and 3389');
+  });
+
+  it('fails when the endpoint refused the port, with the service’s words', () => {
+    const f = facts({ failure: failure({ code: 'EIC_PORT_NOT_ALLOWED', step: 'tunnel', message: 'eice refused to open a tunnel to port 8080. AWS said: "The specified RemotePort is not valid."' }) });
+    const v = run({ ...f, subject: { ...f.subject, port: 8080 } });
+    expect(v.status).toBe('fail');
+    expect(v.summary).toBe('The endpoint refused port 8080.');
+    expect(v.explanation).toContain('The specified RemotePort is not valid.');
   });
 
   it('skips when the instance could not be read, naming the error', () => {
