@@ -69,12 +69,16 @@ const control = async (sandbox: Sandbox, path: string, body: unknown = {}): Prom
   return response.json();
 };
 
-/** Double-clicks an instance in the Hosts view (the scan of the environment's profile runs by itself). */
-async function doubleClickInstance(page: Page, name: string): Promise<void> {
+/** An instance's row in the Hosts view, once the scan of the environment's profile (it runs by itself) shows it. */
+async function instanceRow(page: Page, name: string): Promise<Locator> {
   await page.keyboard.press('Control+1');
   const row = page.locator('#panel-workspace tr').filter({ has: page.getByText(name, { exact: true }) }).first();
   await expect(row).toBeVisible({ timeout: 30_000 });
-  await row.dblclick();
+  return row;
+}
+
+async function doubleClickInstance(page: Page, name: string): Promise<void> {
+  await (await instanceRow(page, name)).dblclick();
 }
 
 const visiblePanel = (page: Page): Locator => page.locator('[data-testid="terminal-panel"]:visible');
@@ -114,9 +118,16 @@ test.describe('terminal sessions', () => {
   test('double-click a host: the steps, then a prompt; 6*7 is 42; resizing reaches the shell', async ({ page }) => {
     test.setTimeout(120_000);
     app = await openApp(page);
-    await doubleClickInstance(page, 'web-1');
+    const row = await instanceRow(page, 'web-1');
+    // A slow AWS API for this first connection, so the steps can be seen (and photographed) running.
+    await control(app.sandbox, '/faults', { apiDelayMs: 1500 });
+    await row.dblclick();
     const panel = visiblePanel(page);
-    await expect(panel).toHaveAttribute('data-status', /connecting|connected/);
+    await expect(panel.locator('[data-step="key"]')).toHaveAttribute('data-status', 'running');
+    await expect(panel.locator('[data-step="resolve"]')).toHaveAttribute('data-status', 'done');
+    await expect(panel.getByRole('heading', { name: 'Connecting to web-1' })).toBeVisible();
+    await shot(page, 'session-connecting');
+    await control(app.sandbox, '/faults/reset');
     await expect(panel).toHaveAttribute('data-status', 'connected', { timeout: 30_000 });
     const id = await sessionIdOf(panel);
     await expect(page.getByRole('tab', { name: /web-1/ })).toHaveAttribute('aria-selected', 'true');
@@ -168,8 +179,17 @@ test.describe('terminal sessions', () => {
     expect(await terminalText(page, second)).not.toContain('first-4');
     await shot(page, 'session-two-tabs');
 
+    // Tabs reorder by dragging and rename by double-clicking the title.
+    const tabs = page.locator('.tab--session');
+    await tabs.nth(1).dragTo(tabs.nth(0), { targetPosition: { x: 5, y: 10 } });
+    await expect(tabs.nth(0)).toContainText('build-runner');
+    await page.getByRole('tab', { name: /web-1/ }).dblclick();
+    await page.getByRole('textbox', { name: 'Rename web-1' }).fill('prod web');
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('tab', { name: /prod web/ })).toBeVisible();
+
     // Closing a live tab asks first.
-    await page.getByRole('button', { name: 'Close web-1' }).click();
+    await page.getByRole('button', { name: 'Close prod web' }).click();
     await expect(page.getByRole('heading', { name: 'Close the session to web-1?' })).toBeVisible();
     await page.getByRole('button', { name: 'Close session' }).click();
     await expect(page.locator('.tab--session')).toHaveCount(1);
