@@ -97,15 +97,24 @@ export async function startDiagnoseRig(
   const home = mkdtempSync(join(tmpdir(), 'bl-diagnose-home-'));
   const desktop = new RecordingDesktop();
   const sink = new MemorySink();
-  const app = await compose({
-    dataDir,
-    version: '0.0.0-test',
-    platform: 'linux',
-    desktop,
-    logSink: sink,
-    logLevel: 'debug',
-    env: withoutUndefined({ ...sandbox.env, HOME: home, PATH: process.env['PATH'] ?? '', ...extraEnv }),
-  });
+  let app: Composition;
+  try {
+    app = await compose({
+      dataDir,
+      version: '0.0.0-test',
+      platform: 'linux',
+      desktop,
+      logSink: sink,
+      logLevel: 'debug',
+      env: withoutUndefined({ ...sandbox.env, HOME: home, PATH: process.env['PATH'] ?? '', ...extraEnv }),
+    });
+  } catch (error) {
+    // Nothing this rig started may outlive it.
+    await sandbox.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+    throw error;
+  }
   const reports = new Map<string, DiagnosisReport[]>();
   const sessions = new Map<string, SessionInfo>();
   const waiters = new Set<() => void>();
