@@ -67,6 +67,9 @@ async function delayedEnv(sandbox: Sandbox, delayMs: number): Promise<{ env: Rec
   };
 }
 
+/** Step durations of the app's runs, for the breakdown line. */
+const stepTimes = new Map<string, number[]>();
+
 /** The app: sessions.open, until the first output byte of the session. */
 async function appOnce(app: Composition, instance: SandboxInstanceInfo): Promise<number> {
   // Set once open() answers; output can only start after that.
@@ -77,6 +80,9 @@ async function appOnce(app: Composition, instance: SandboxInstanceInfo): Promise
       const p = payload as { sessionId?: string } & Partial<SessionInfo>;
       if (p.sessionId === undefined || p.sessionId !== session.id) return;
       if (channel === 'sessions:data') resolve(performance.now());
+      else if (channel === 'sessions:stateChanged' && p.status === 'connected') {
+        for (const step of p.steps ?? []) if (step.durationMs !== undefined) stepTimes.set(step.id, [...(stepTimes.get(step.id) ?? []), step.durationMs]);
+      }
       else if (channel === 'sessions:stateChanged' && p.status === 'failed') reject(new Error(`the session failed: ${p.error?.code} ${p.error?.message}`));
     });
   });
@@ -142,6 +148,7 @@ export async function run(args: string[]): Promise<void> {
 
     await appOnce(app, instance);
     await sequentialOnce(env, sandbox, instance, eic);
+    stepTimes.clear();
     const appTimes: number[] = [];
     const sequentialTimes: number[] = [];
     for (let i = 0; i < runs; i++) {
@@ -155,6 +162,7 @@ export async function run(args: string[]): Promise<void> {
     console.log(`  app (push key || open tunnel, then SSH):   median ${appMs.toFixed(0)} ms   [${fmt(appTimes)}]`);
     console.log(`  sequential (push, then tunnel, then SSH):  median ${seqMs.toFixed(0)} ms   [${fmt(sequentialTimes)}]`);
     console.log(`  ratio app / sequential: ${(appMs / seqMs).toFixed(2)} (${(seqMs - appMs).toFixed(0)} ms saved)`);
+    console.log(`  app steps (median ms): ${[...stepTimes].map(([id, values]) => `${id} ${median(values).toFixed(0)}`).join(', ')} (tunnel and key run at the same time)`);
   } finally {
     eic.destroy();
     await app?.dispose();
