@@ -8,6 +8,9 @@
  *   --eice-port N          the tunnel server's port (default: a free one)
  *   --exit-on-stdin-close  stop when stdin closes (for a parent process that may die)
  * Stops every process it started on SIGINT, SIGTERM (and SIGHUP). Diagnostics go to stderr.
+ * A program that starts it should run `node --import tsx test/sandbox/cli.ts` and signal that
+ * process: `npm run` does not pass a SIGTERM on to its script (Ctrl+C in a terminal reaches
+ * every process of the group, so it works there).
  */
 import { parseArgs } from 'node:util';
 import { startSandbox, type Sandbox } from './index';
