@@ -20,7 +20,8 @@ export async function parsePrivateKey(text: string, keyName: string, askPassphra
     const passphrase = await askPassphrase(retryMessage);
     first = toKey(ssh2.utils.parseKey(text, passphrase));
     if (!(first instanceof Error)) return ensurePrivate(first, keyName);
-    if (!isWrongPassphrase(first)) throw invalid(keyName, first);
+    // The key is known to be encrypted, so whatever the decrypted garbage made the parser say
+    // ("integrity check failed", "malformed"...), the passphrase did not fit.
     retryMessage = 'That passphrase did not unlock the key. Try again.';
   }
   throw new AppError('SSH_KEY_INVALID', `The passphrase for ${keyName} was wrong ${MAX_PASSPHRASE_ATTEMPTS} times.`, {
@@ -35,10 +36,6 @@ function toKey(parsed: ParsedKey | ParsedKey[] | Error): ParsedKey | Error {
 
 function isEncrypted(error: Error): boolean {
   return /no passphrase given/i.test(error.message);
-}
-
-function isWrongPassphrase(error: Error): boolean {
-  return /bad passphrase|integrity check failed|decrypt/i.test(error.message);
 }
 
 function ensurePrivate(key: ParsedKey, keyName: string): ParsedKey {
