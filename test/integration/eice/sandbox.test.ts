@@ -151,6 +151,17 @@ describe('tunnels through the sandbox', () => {
     expect(tunnel.bytesSent).toBeGreaterThan(1000);
   });
 
+  it('reaches the endpoint on its FIPS DNS name when FIPS is asked for', async () => {
+    const target = await echoTarget();
+    expect(target.fipsDnsName).toMatch(/\.fips\./);
+    const tunnel = await open(target, { useFips: true });
+    const back = new Promise<string>((r) => tunnel.once('data', (d: Buffer) => r(d.toString())));
+    tunnel.write('fips');
+    expect(await back).toBe('fips');
+    const opened = sandbox.world.events().filter((e) => e.action === 'OpenTunnel').at(-1);
+    expect(opened?.detail?.['host']).toBe(target.fipsDnsName);
+  });
+
   it('carries 50 MB through a local listener byte-exact, both ways', async () => {
     const target = await echoTarget();
     const manager = new TunnelManager();
