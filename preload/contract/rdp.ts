@@ -126,8 +126,10 @@ export const rdp = {
    * Starts an RDP session to a Windows host: retrieves and decrypts the Administrator
    * password, opens a local listener tunnel to port 3389, launches the system's RDP client.
    * Resolves at once with the session in `starting`; progress arrives as `sessionChanged`
-   * events (a failure lands in the session's `error`, never lost). Fails with INVALID_INPUT,
-   * NOT_FOUND (no such host).
+   * events; every failure (NOT_FOUND, AWS_*, RDP_*, EIC_*) lands in the session's `error`,
+   * never lost. Launching a host that already has an open session returns that session (and
+   * starts its client again if it is gone). Fails only with INVALID_INPUT, or CANCELLED while
+   * the app shuts down.
    */
   launch: invoke(RdpLaunchInput, RdpSession),
   /**
