@@ -8,7 +8,7 @@ import { electronSenderPolicy } from './ipc/electronSenderPolicy';
 import { registerIpc } from './ipc/registerIpc';
 import { stderrSink, type LogSink } from './log';
 import { createFileSink } from './logFile';
-import { createMainWindow, hardenSession, registerAppScheme, serveRenderer } from './window';
+import { createMainWindow, hardenSession, installAppMenu, registerAppScheme, serveRenderer } from './window';
 import { APP_ORIGIN } from './windowOptions';
 
 // Lifecycle only: everything else is built by compose() and runs in plain Node.
@@ -57,6 +57,7 @@ if (!app.requestSingleInstanceLock()) {
     });
     const log = composition.log;
     hardenSession(session.defaultSession, log.child('window'));
+    installAppMenu(isDev);
     serveRenderer(join(here, '../renderer'));
 
     const appOrigin = devUrl ? new URL(devUrl).origin : APP_ORIGIN;

@@ -1,4 +1,4 @@
-import { BrowserWindow, net, protocol, session, shell, type Session } from 'electron';
+import { BrowserWindow, Menu, net, protocol, session, shell, type MenuItemConstructorOptions, type Session } from 'electron';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from './log';
 import {
@@ -72,4 +72,27 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
   win.once('ready-to-show', () => win.show());
   void win.loadURL(url);
   return win;
+}
+
+/**
+ * The app menu. Electron's default menu binds Ctrl+= / Ctrl+- / Ctrl+0 to page zoom, which
+ * would steal the terminal's font-size keys, and offers devtools in production; this one keeps
+ * only what a person needs: edit commands (macOS routes copy/paste through the menu), reload,
+ * full screen, and devtools in development.
+ */
+export function installAppMenu(isDev: boolean): void {
+  const isMac = process.platform === 'darwin';
+  const template: MenuItemConstructorOptions[] = [
+    ...(isMac ? [{ role: 'appMenu' as const }] : []),
+    {
+      label: 'Edit',
+      submenu: [{ role: 'undo' }, { role: 'redo' }, { type: 'separator' }, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }],
+    },
+    {
+      label: 'View',
+      submenu: [{ role: 'reload' }, { role: 'togglefullscreen' }, ...(isDev ? [{ role: 'toggleDevTools' as const }] : [])],
+    },
+    { role: 'windowMenu' },
+  ];
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }
