@@ -1,4 +1,4 @@
-import { useSyncExternalStore } from 'react';
+import { ExternalStore, useStore } from '../hooks/externalStore';
 
 export const VIEWS = [
   { id: 'hosts', label: 'Hosts', icon: 'server', shortcut: '1' },
@@ -36,37 +36,27 @@ export interface WorkspaceState {
 
 export const WORKSPACE_TAB = 'workspace';
 
-type Listener = () => void;
-
 /** The shell's state: which view, which tabs, which tab is in front. Plain and synchronous. */
-export class WorkspaceStore {
-  private state: WorkspaceState = { view: 'hosts', tabs: [], active: WORKSPACE_TAB };
-  private readonly listeners = new Set<Listener>();
+export class WorkspaceStore extends ExternalStore<WorkspaceState> {
   private readonly closers = new Map<string, TabCloser>();
+
+  constructor() {
+    super({ view: 'hosts', tabs: [], active: WORKSPACE_TAB });
+  }
 
   getState = (): WorkspaceState => this.state;
 
-  subscribe = (listener: Listener): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  private set(next: Partial<WorkspaceState>): void {
-    this.state = { ...this.state, ...next };
-    for (const l of this.listeners) l();
-  }
-
   showView(view: ViewId): void {
-    this.set({ view, active: WORKSPACE_TAB });
+    this.update({ view, active: WORKSPACE_TAB });
   }
 
   openTab(tab: SessionTab): void {
     const exists = this.state.tabs.some((t) => t.id === tab.id);
-    this.set({ tabs: exists ? this.state.tabs : [...this.state.tabs, tab], active: tab.id });
+    this.update({ tabs: exists ? this.state.tabs : [...this.state.tabs, tab], active: tab.id });
   }
 
   updateTab(id: string, patch: Partial<Omit<SessionTab, 'id'>>): void {
-    this.set({ tabs: this.state.tabs.map((t) => (t.id === id ? { ...t, ...patch } : t)) });
+    this.update({ tabs: this.state.tabs.map((t) => (t.id === id ? { ...t, ...patch } : t)) });
   }
 
   closeTab(id: string): void {
@@ -75,7 +65,7 @@ export class WorkspaceStore {
     const tabs = this.state.tabs.filter((t) => t.id !== id);
     let active = this.state.active;
     if (active === id) active = tabs[Math.min(index, tabs.length - 1)]?.id ?? WORKSPACE_TAB;
-    this.set({ tabs, active });
+    this.update({ tabs, active });
   }
 
   /**
@@ -103,7 +93,7 @@ export class WorkspaceStore {
   /** Renames a tab; an empty name goes back to the feature's own title. */
   rename(id: string, name: string): void {
     const trimmed = name.trim().slice(0, 80);
-    this.set({
+    this.update({
       tabs: this.state.tabs.map((t) => {
         if (t.id !== id) return t;
         const { customTitle: _old, ...rest } = t;
@@ -120,7 +110,7 @@ export class WorkspaceStore {
   }
 
   activate(id: string): void {
-    if (id === WORKSPACE_TAB || this.state.tabs.some((t) => t.id === id)) this.set({ active: id });
+    if (id === WORKSPACE_TAB || this.state.tabs.some((t) => t.id === id)) this.update({ active: id });
   }
 
   /** Moves the active tab by `delta` (wrapping), across the workspace tab and session tabs. */
@@ -128,7 +118,7 @@ export class WorkspaceStore {
     const order = [WORKSPACE_TAB, ...this.state.tabs.map((t) => t.id)];
     const at = order.indexOf(this.state.active);
     const next = order[(at + delta + order.length) % order.length];
-    if (next) this.set({ active: next });
+    if (next) this.update({ active: next });
   }
 
   moveTab(id: string, toIndex: number): void {
@@ -138,7 +128,7 @@ export class WorkspaceStore {
     const [tab] = tabs.splice(from, 1);
     if (!tab) return;
     tabs.splice(Math.max(0, Math.min(toIndex, tabs.length)), 0, tab);
-    this.set({ tabs });
+    this.update({ tabs });
   }
 }
 
@@ -150,5 +140,5 @@ export function displayTitle(tab: SessionTab): string {
 export const workspace = new WorkspaceStore();
 
 export function useWorkspace(): WorkspaceState {
-  return useSyncExternalStore(workspace.subscribe, workspace.getState);
+  return useStore(workspace);
 }

@@ -1,7 +1,7 @@
-import { useSyncExternalStore } from 'react';
 import type { DiagnoseTarget, DiagnosisReport } from '../../../../preload/contract';
 import { getApi, type AppError } from '../../api';
 import { toAppError } from '../../api/useAsync';
+import { ExternalStore, useStore } from '../../hooks/externalStore';
 
 /** What opens the wizard: the target, the failed connection it explains, and how to try again. */
 export interface DiagnosisRequest {
@@ -23,35 +23,20 @@ export interface DiagnosisState {
   starting: boolean;
 }
 
-type Listener = () => void;
-
 const CLOSED: DiagnosisState = { request: undefined, report: undefined, error: undefined, starting: false };
 
 /**
  * The window's one open diagnosis: starts a run in main, follows its `changed` events (checks
  * light up as their facts arrive), and forgets it when closed (main drops the run too).
  */
-export class DiagnoseStore {
-  private state: DiagnosisState = CLOSED;
-  private readonly listeners = new Set<Listener>();
-  private subscribed = false;
+export class DiagnoseStore extends ExternalStore<DiagnosisState> {
   private generation = 0;
 
-  getSnapshot = (): DiagnosisState => this.state;
-
-  subscribe = (listener: Listener): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  private set(next: Partial<DiagnosisState>): void {
-    this.state = { ...this.state, ...next };
-    for (const l of this.listeners) l();
+  constructor() {
+    super(CLOSED);
   }
 
-  private listen(): void {
-    if (this.subscribed) return;
-    this.subscribed = true;
+  protected override onStart(): void {
     getApi().diagnose.onChanged((report) => this.accept(report));
   }
 
@@ -69,16 +54,16 @@ export class DiagnoseStore {
       return;
     }
     if (current.runId !== report.runId || current.revision >= report.revision) return;
-    this.set({ report });
+    this.update({ report });
   }
 
   /** Opens the wizard and starts a run (closing any other). */
   async open(request: DiagnosisRequest): Promise<void> {
-    this.listen();
+    this.start();
     this.dismissCurrent();
     const generation = ++this.generation;
     this.early.clear();
-    this.set({ request, report: undefined, error: undefined, starting: true });
+    this.update({ request, report: undefined, error: undefined, starting: true });
     try {
       const report = await getApi().diagnose.start({
         target: request.target,
@@ -92,9 +77,9 @@ export class DiagnoseStore {
       // Events may have overtaken the reply: keep whichever is further along.
       const early = this.early.get(report.runId);
       this.early.clear();
-      this.set({ report: early && early.revision > report.revision ? early : report, starting: false });
+      this.update({ report: early && early.revision > report.revision ? early : report, starting: false });
     } catch (error) {
-      if (generation === this.generation) this.set({ error: toAppError(error), starting: false });
+      if (generation === this.generation) this.update({ error: toAppError(error), starting: false });
     }
   }
 
@@ -112,8 +97,7 @@ export class DiagnoseStore {
   close(): void {
     this.generation += 1;
     this.dismissCurrent();
-    this.state = CLOSED;
-    for (const l of this.listeners) l();
+    this.replace(CLOSED);
   }
 
   private dismissCurrent(): void {
@@ -125,7 +109,7 @@ export class DiagnoseStore {
 export const diagnoseStore = new DiagnoseStore();
 
 export function useDiagnosis(): DiagnosisState {
-  return useSyncExternalStore(diagnoseStore.subscribe, diagnoseStore.getSnapshot);
+  return useStore(diagnoseStore);
 }
 
 /** Opens the troubleshooting wizard (from a failed tab, or a host's menu). */

@@ -1,8 +1,9 @@
-import { useSyncExternalStore } from 'react';
 import type { EndpointsOverview, Operation, TunnelInfo } from '../../../../preload/contract';
 import { getApi, type AppError } from '../../api';
 import { toAppError } from '../../api/useAsync';
+import { ExternalStore, useStore } from '../../hooks/externalStore';
 import { workspace } from '../../shell/workspaceStore';
+import { tunnelsStore } from '../tunnels/tunnelsStore';
 
 /** Where the Endpoints view looks: one profile in one Region. */
 export interface EndpointScope {
@@ -28,8 +29,6 @@ export interface EndpointsState {
   panel: EndpointsPanel;
 }
 
-type Listener = () => void;
-
 const countByEndpoint = (tunnels: readonly TunnelInfo[]): Record<string, number> => {
   const out: Record<string, number> = {};
   for (const t of tunnels) out[t.endpoint.endpointId] = (out[t.endpoint.endpointId] ?? 0) + t.connections.active;
@@ -41,44 +40,29 @@ const countByEndpoint = (tunnels: readonly TunnelInfo[]): Record<string, number>
  * (kept in main, so a reloaded window re-attaches with one `operations` call and then follows
  * `operationChanged`), live connection counts from the Tunnels feed, and which panel is open.
  */
-export class EndpointsStore {
-  private state: EndpointsState = { scope: undefined, overview: undefined, loading: false, error: undefined, operations: [], liveConnections: {}, panel: { kind: 'list' } };
-  private readonly listeners = new Set<Listener>();
-  private started = false;
+export class EndpointsStore extends ExternalStore<EndpointsState> {
   private generation = 0;
   private panelKey = 0;
 
-  getSnapshot = (): EndpointsState => this.state;
-
-  subscribe = (listener: Listener): (() => void) => {
-    this.start();
-    // A view mounting again (or a reloaded window) re-attaches to what main is running.
-    if (this.listeners.size === 0) void this.syncOperations();
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  private set(patch: Partial<EndpointsState>): void {
-    this.state = { ...this.state, ...patch };
-    for (const l of this.listeners) l();
+  constructor() {
+    super({ scope: undefined, overview: undefined, loading: false, error: undefined, operations: [], liveConnections: {}, panel: { kind: 'list' } });
   }
 
-  private start(): void {
-    if (this.started) return;
-    this.started = true;
-    const api = getApi();
-    api.endpoints.onOperationChanged((op) => this.noteOperation(op));
-    api.tunnels.onChanged(({ tunnels }) => this.set({ liveConnections: countByEndpoint(tunnels) }));
-    void api.tunnels.list().then(
-      ({ tunnels }) => this.set({ liveConnections: countByEndpoint(tunnels) }),
-      () => undefined,
-    );
+  protected override onStart(): void {
+    getApi().endpoints.onOperationChanged((op) => this.noteOperation(op));
+    // The Tunnels feed already follows main's list and events; count from it.
+    tunnelsStore.subscribe(() => this.update({ liveConnections: countByEndpoint(tunnelsStore.getSnapshot().tunnels) }));
+  }
+
+  /** A view mounting again (or a reloaded window) re-attaches to what main is running. */
+  protected override onFirstListener(): void {
+    void this.syncOperations();
   }
 
   /** Replaces the operations with main's list: main owns them, the window only follows. */
   async syncOperations(): Promise<void> {
     try {
-      this.set({ operations: await getApi().endpoints.operations() });
+      this.update({ operations: await getApi().endpoints.operations() });
     } catch {
       // The list stays as it was; the next event or mount tries again.
     }
@@ -88,7 +72,7 @@ export class EndpointsStore {
   noteOperation(op: Operation): void {
     const before = this.state.operations.find((o) => o.operationId === op.operationId);
     const operations = [op, ...this.state.operations.filter((o) => o.operationId !== op.operationId)].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-    this.set({ operations });
+    this.update({ operations });
     const scope = this.state.scope;
     const finishedSteps = (o: Operation | undefined): number => o?.steps.filter((st) => st.state === 'done').length ?? 0;
     // A finished step (an endpoint deleted or created) or a new state changes what the list shows.
@@ -97,13 +81,13 @@ export class EndpointsStore {
   }
 
   forgetOperation(operationId: string): void {
-    this.set({ operations: this.state.operations.filter((o) => o.operationId !== operationId) });
+    this.update({ operations: this.state.operations.filter((o) => o.operationId !== operationId) });
   }
 
   setScope(scope: EndpointScope): void {
     const same = this.state.scope?.profileId === scope.profileId && this.state.scope?.region === scope.region;
     if (same && (this.state.overview || this.state.loading)) return;
-    this.set({ scope, overview: same ? this.state.overview : undefined, error: undefined });
+    this.update({ scope, overview: same ? this.state.overview : undefined, error: undefined });
     void this.refresh();
   }
 
@@ -112,18 +96,18 @@ export class EndpointsStore {
     const scope = this.state.scope;
     if (!scope) return;
     const generation = ++this.generation;
-    this.set({ loading: true });
+    this.update({ loading: true });
     try {
       const overview = await getApi().endpoints.list(scope);
-      if (generation === this.generation) this.set({ overview, error: undefined, loading: false });
+      if (generation === this.generation) this.update({ overview, error: undefined, loading: false });
     } catch (e) {
-      if (generation === this.generation) this.set({ error: toAppError(e), loading: false });
+      if (generation === this.generation) this.update({ error: toAppError(e), loading: false });
     }
   }
 
   showPanel(panel: { kind: 'list' } | { kind: 'wizard'; vpcId?: string } | { kind: 'openPath'; endpointId: string }): void {
     this.panelKey += 1;
-    this.set({ panel: panel.kind === 'list' ? panel : { ...panel, key: this.panelKey } });
+    this.update({ panel: panel.kind === 'list' ? panel : { ...panel, key: this.panelKey } });
   }
 
   /** Opens the setup wizard for a VPC (from the Hosts view: a host whose VPC lacks an endpoint). */
@@ -137,7 +121,7 @@ export class EndpointsStore {
 export const endpointsStore = new EndpointsStore();
 
 export function useEndpoints(): EndpointsState {
-  return useSyncExternalStore(endpointsStore.subscribe, endpointsStore.getSnapshot);
+  return useStore(endpointsStore);
 }
 
 /** "Set up endpoint" for a VPC: switches to the Endpoints view with the wizard open on that VPC. */

@@ -1,6 +1,6 @@
-import { useSyncExternalStore } from 'react';
 import type { RdpLaunchInput, RdpSession } from '../../../../preload/contract';
 import { getApi } from '../../api';
+import { ExternalStore, useStore } from '../../hooks/externalStore';
 import { workspace, type TabStatus } from '../../shell/workspaceStore';
 
 /** The tab id of an RDP session's panel. */
@@ -17,29 +17,18 @@ const TAB_STATUS: Record<RdpSession['state'], TabStatus> = {
   failed: 'failed',
 };
 
-type Listener = () => void;
-
 /**
  * The window's copy of main's RDP sessions: loaded once, then kept current by the
  * sessionChanged / sessionRemoved events. Keeps each session's tab title and status dot in step.
  */
-export class RdpStore {
+export class RdpStore extends ExternalStore<readonly RdpSession[]> {
   private sessions = new Map<string, RdpSession>();
-  private snapshot: readonly RdpSession[] = [];
-  private readonly listeners = new Set<Listener>();
-  private started = false;
 
-  getSnapshot = (): readonly RdpSession[] => this.snapshot;
+  constructor() {
+    super([]);
+  }
 
-  subscribe = (listener: Listener): (() => void) => {
-    this.start();
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  private start(): void {
-    if (this.started) return;
-    this.started = true;
+  protected override onStart(): void {
     const api = getApi();
     api.rdp.onSessionChanged((session) => this.upsert(session));
     api.rdp.onSessionRemoved(({ sessionId }) => this.remove(sessionId));
@@ -73,8 +62,7 @@ export class RdpStore {
   }
 
   private publish(): void {
-    this.snapshot = [...this.sessions.values()];
-    for (const listener of this.listeners) listener();
+    this.replace([...this.sessions.values()]);
   }
 }
 
@@ -97,7 +85,7 @@ export function tabTitle(session: RdpSession): string {
 }
 
 export function useRdpSessions(): readonly RdpSession[] {
-  return useSyncExternalStore(rdpStore.subscribe, rdpStore.getSnapshot);
+  return useStore(rdpStore);
 }
 
 export function useRdpSession(sessionId: string): RdpSession | undefined {

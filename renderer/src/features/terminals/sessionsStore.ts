@@ -1,6 +1,6 @@
-import { useSyncExternalStore } from 'react';
 import type { OpenSessionInput, SessionInfo } from '../../../../preload/contract';
 import { getApi, type Api } from '../../api';
+import { ExternalStore, useStore } from '../../hooks/externalStore';
 import { workspace, type TabStatus, type WorkspaceStore } from '../../shell/workspaceStore';
 import { remainingMinutes } from './format';
 
@@ -25,7 +25,6 @@ const TAB_STATUS: Record<SessionInfo['status'], TabStatus> = {
   closed: 'closed',
 };
 
-type Listener = () => void;
 type SessionsApi = Api['sessions'];
 
 const arrivals = new WeakMap<SessionInfo, number>();
@@ -41,33 +40,22 @@ export function receivedAt(info: SessionInfo): number {
  * arrives before a terminal is mounted waits here; main's flow control bounds it, since nothing
  * is acknowledged until a terminal has drawn it.
  */
-export class SessionsStore {
+export class SessionsStore extends ExternalStore<readonly SessionInfo[]> {
   private readonly sessions = new Map<string, SessionInfo>();
-  private snapshot: readonly SessionInfo[] = [];
-  private readonly listeners = new Set<Listener>();
   private readonly sinks = new Map<string, TerminalSink>();
   private readonly waiting = new Map<string, Uint8Array[]>();
   private confirmClose: string | undefined;
-  private started = false;
   private ticker: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly api: () => SessionsApi = () => getApi().sessions,
     private readonly tabs: WorkspaceStore = workspace,
-  ) {}
-
-  getSnapshot = (): readonly SessionInfo[] => this.snapshot;
-
-  subscribe = (listener: Listener): (() => void) => {
-    this.start();
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
+  ) {
+    super([]);
+  }
 
   /** Listens to main, and rebuilds the tabs of sessions that outlived a reload of the window. */
-  start(): void {
-    if (this.started) return;
-    this.started = true;
+  protected override onStart(): void {
     const api = this.api();
     api.onStateChanged((info) => this.upsert(info));
     api.onData(({ sessionId, chunk }) => this.deliver(sessionId, chunk));
@@ -220,13 +208,12 @@ export class SessionsStore {
   }
 
   private publish(): void {
-    this.snapshot = [...this.sessions.values()];
-    for (const listener of this.listeners) listener();
+    this.replace([...this.sessions.values()]);
   }
 }
 
 export const sessionsStore = new SessionsStore();
 
 export function useSessions(): readonly SessionInfo[] {
-  return useSyncExternalStore(sessionsStore.subscribe, sessionsStore.getSnapshot);
+  return useStore(sessionsStore);
 }
