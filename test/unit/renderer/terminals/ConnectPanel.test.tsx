@@ -1,30 +1,16 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SessionInfo } from '../../../../preload/contract';
 import { ConnectPanel, type ConnectPanelActions } from '../../../../renderer/src/features/terminals/ConnectPanel';
 import { registerDiagnoseHandler, type DiagnoseRequest } from '../../../../renderer/src/features/terminals/diagnoseHook';
 import { DropBar } from '../../../../renderer/src/features/terminals/DropBar';
-import { FakeMain, failure } from '../features/rdp/fakeBridge';
+import { failure } from '../../../support/fakeMain';
+import { click, queryButton as button, renderWithMain } from '../../../support/renderWithMain';
 import { sessionInfo, steps } from './builders';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
 // The panels read nothing from main directly, but ErrorNotice and friends import the api module.
-new FakeMain().install();
-let container: HTMLDivElement;
-let root: Root;
-
-beforeEach(() => {
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
-});
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-});
+const ui = renderWithMain();
 
 /** Actions that record what the panel asked for. */
 function recorder(): ConnectPanelActions & { log: string[] } {
@@ -40,23 +26,17 @@ function recorder(): ConnectPanelActions & { log: string[] } {
 }
 
 const render = (info: SessionInfo, actions = recorder()) => {
-  act(() => root.render(<ConnectPanel info={info} actions={actions} />));
+  ui.render(<ConnectPanel info={info} actions={actions} />);
   return actions;
-};
-const button = (name: RegExp): HTMLButtonElement | undefined => [...container.querySelectorAll('button')].find((b) => name.test((b.textContent ?? '').trim()));
-const click = async (name: RegExp): Promise<void> => {
-  const b = button(name);
-  if (!b) throw new Error(`no button ${name}: ${container.innerHTML}`);
-  await act(async () => b.click());
 };
 
 describe('the connect panel', () => {
   it('lists the steps with their state and duration while connecting', () => {
     render(sessionInfo({ status: 'connecting', steps: steps({ tunnel: 'running', key: 'done', auth: 'pending', shell: 'pending' }) }));
-    const rows = [...container.querySelectorAll('.connect-step')].map((li) => `${li.getAttribute('data-step')}:${li.getAttribute('data-status')}`);
+    const rows = [...ui.container.querySelectorAll('.connect-step')].map((li) => `${li.getAttribute('data-step')}:${li.getAttribute('data-status')}`);
     expect(rows).toEqual(['resolve:done', 'tunnel:running', 'key:done', 'auth:pending', 'shell:pending']);
-    expect(container.textContent).toContain('Connecting to web-1');
-    expect(container.textContent).toContain('300 ms');
+    expect(ui.container.textContent).toContain('Connecting to web-1');
+    expect(ui.container.textContent).toContain('300 ms');
     expect(button(/Retry/)).toBeUndefined();
   });
 
@@ -68,10 +48,10 @@ describe('the connect panel', () => {
       error: failure('AWS_ACCESS_DENIED', 'Your IAM identity may not push keys to i-0123456789abcdef0.', 'Allow ec2-instance-connect:SendSSHPublicKey.'),
     });
     const actions = render(info);
-    expect(container.textContent).toContain('Could not connect to web-1');
-    expect(container.textContent).toContain('Your IAM identity may not push keys');
-    expect(container.textContent).toContain('Allow ec2-instance-connect:SendSSHPublicKey.');
-    expect(container.querySelector('[data-step="key"]')?.getAttribute('data-status')).toBe('failed');
+    expect(ui.container.textContent).toContain('Could not connect to web-1');
+    expect(ui.container.textContent).toContain('Your IAM identity may not push keys');
+    expect(ui.container.textContent).toContain('Allow ec2-instance-connect:SendSSHPublicKey.');
+    expect(ui.container.querySelector('[data-step="key"]')?.getAttribute('data-status')).toBe('failed');
     expect(button(/Diagnose/)).toBeUndefined();
     await click(/Retry/);
     expect(actions.log).toEqual(['retry']);
@@ -108,7 +88,7 @@ describe('the connect panel', () => {
       },
     });
     const actions = render(info);
-    const table = container.querySelector('[data-testid="host-key-change"]')?.textContent ?? '';
+    const table = ui.container.querySelector('[data-testid="host-key-change"]')?.textContent ?? '';
     expect(table).toContain('SHA256:OLDOLDOLD');
     expect(table).toContain('SHA256:NEWNEWNEW');
     // No plain Retry next to a key decision: retrying would only refuse again.
@@ -125,7 +105,7 @@ describe('the connect panel', () => {
       prompt: { promptId: 'p1', kind: 'keyboard-interactive', title: 'Corp login', instructions: 'Answer both', fields: [{ label: 'Password:', echo: false }, { label: 'Code:', echo: true }] },
     });
     const actions = render(info);
-    const inputs = [...container.querySelectorAll('input')];
+    const inputs = [...ui.container.querySelectorAll('input')];
     expect(inputs.map((i) => i.type)).toEqual(['password', 'text']);
     const type = (input: HTMLInputElement, value: string) => {
       const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
@@ -139,14 +119,14 @@ describe('the connect panel', () => {
     await click(/Log in/);
     expect(actions.log).toEqual(['answer p1 ["pw","123456"]']);
     // The secret does not stay in the form.
-    expect((container.querySelector('input[type="password"]') as HTMLInputElement).value).toBe('');
+    expect((ui.container.querySelector('input[type="password"]') as HTMLInputElement).value).toBe('');
     await click(/Cancel/);
     expect(actions.log[1]).toBe('answer p1 null');
   });
 
   it('says when the previous answer was wrong', () => {
     render(sessionInfo({ status: 'connecting', prompt: { promptId: 'p2', kind: 'passphrase', title: 'Passphrase for prod.pem', fields: [{ label: 'Passphrase', echo: false }], retryMessage: 'That passphrase did not unlock the key. Try again.' } }));
-    expect(container.querySelector('[role="alert"]')?.textContent).toBe('That passphrase did not unlock the key. Try again.');
+    expect(ui.container.querySelector('[role="alert"]')?.textContent).toBe('That passphrase did not unlock the key. Try again.');
     expect(button(/Unlock key/)).toBeDefined();
   });
 });
@@ -154,16 +134,7 @@ describe('the connect panel', () => {
 describe('the drop bar', () => {
   const renderDrop = (info: SessionInfo) => {
     const log: string[] = [];
-    act(() =>
-      root.render(
-        <DropBar
-          info={info}
-          onReconnect={async () => void log.push('reconnect')}
-          onClose={() => log.push('close')}
-          onDiagnose={() => log.push('diagnose')}
-        />,
-      ),
-    );
+    ui.render(<DropBar info={info} onReconnect={async () => void log.push('reconnect')} onClose={() => log.push('close')} onDiagnose={() => log.push('diagnose')} />);
     return log;
   };
 
@@ -173,15 +144,15 @@ describe('the drop bar', () => {
     ['host-closed', 'The instance closed the connection'],
   ] as const)('says why a session dropped (%s) and offers Reconnect', async (reason, headline) => {
     const log = renderDrop(sessionInfo({ status: 'disconnected', drop: { reason, at: '2026-01-05T09:00:00.000Z' }, error: failure('SSH_CONNECTION_LOST', 'Lost.', 'Reconnect.') }));
-    expect(container.querySelector('[data-testid="drop-bar"]')?.getAttribute('data-reason')).toBe(reason);
-    expect(container.textContent).toContain(headline);
+    expect(ui.container.querySelector('[data-testid="drop-bar"]')?.getAttribute('data-reason')).toBe(reason);
+    expect(ui.container.textContent).toContain(headline);
     await click(/^Reconnect$/);
     expect(log).toEqual(['reconnect']);
   });
 
   it('gives an exited shell its status, and counts down an automatic reconnect', () => {
     renderDrop(sessionInfo({ status: 'disconnected', drop: { reason: 'exited', at: '2026-01-05T09:00:00.000Z', exitCode: 130 } }));
-    expect(container.textContent).toContain('Session ended (exit 130)');
+    expect(ui.container.textContent).toContain('Session ended (exit 130)');
     renderDrop(
       sessionInfo({
         status: 'disconnected',
@@ -189,7 +160,7 @@ describe('the drop bar', () => {
         autoReconnect: { enabled: true, attempt: 2, nextAttemptAt: new Date(Date.now() + 4000).toISOString() },
       }),
     );
-    expect(container.querySelector('[data-testid="auto-reconnect"]')?.textContent).toMatch(/Reconnecting by itself in [3-5] s \(attempt 2\)/);
+    expect(ui.container.querySelector('[data-testid="auto-reconnect"]')?.textContent).toMatch(/Reconnecting by itself in [3-5] s \(attempt 2\)/);
     expect(button(/Reconnect now/)).toBeDefined();
   });
 });

@@ -1,25 +1,15 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { TabStrip } from '../../../../renderer/src/shell/TabStrip';
 import { workspace } from '../../../../renderer/src/shell/workspaceStore';
+import { renderWithMain } from '../../../support/renderWithMain';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let container: HTMLDivElement;
-let root: Root;
+const ui = renderWithMain();
 
 beforeEach(() => {
   for (const t of workspace.getState().tabs) workspace.closeTab(t.id);
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
-  act(() => root.render(<TabStrip />));
-});
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
+  ui.render(<TabStrip />);
 });
 
 const tabButton = (id: string) => document.getElementById(`tab-${id}`) as HTMLButtonElement;
@@ -28,7 +18,7 @@ describe('the tab strip', () => {
   it('renames a tab by double-clicking its title (Enter keeps, empty restores the default)', () => {
     act(() => workspace.openTab({ id: 'ssh:s-1', title: 'web-1', status: 'live' }));
     act(() => tabButton('ssh:s-1').dispatchEvent(new MouseEvent('dblclick', { bubbles: true })));
-    const input = container.querySelector('input.tab__rename') as HTMLInputElement;
+    const input = ui.container.querySelector('input.tab__rename') as HTMLInputElement;
     expect(input.value).toBe('web-1');
     const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
     act(() => {
@@ -50,17 +40,17 @@ describe('the tab strip', () => {
       workspace.openTab({ id: 'ssh:s-1', title: 'web-1', status: 'live' });
       workspace.openTab({ id: 'rdp:r-1', title: 'RDP · win', status: 'live' });
     });
-    act(() => (container.querySelector('[aria-label="Close web-1"]') as HTMLButtonElement).click());
+    act(() => (ui.container.querySelector('[aria-label="Close web-1"]') as HTMLButtonElement).click());
     expect(asked).toEqual(['ssh:s-1']);
     expect(workspace.getState().tabs.map((t) => t.id)).toEqual(['ssh:s-1', 'rdp:r-1']);
-    act(() => (container.querySelector('[aria-label="Close RDP · win"]') as HTMLButtonElement).click());
+    act(() => (ui.container.querySelector('[aria-label="Close RDP · win"]') as HTMLButtonElement).click());
     expect(workspace.getState().tabs.map((t) => t.id)).toEqual(['ssh:s-1']);
     off();
   });
 
   it('shows a badge and the tab\'s detail as its tooltip', () => {
     act(() => workspace.openTab({ id: 'ssh:s-1', title: 'web-1', status: 'live', badge: { text: '4m', tone: 'warning' }, detail: 'ec2-user@web-1 · 4 min left' }));
-    expect(container.querySelector('.tab__badge--warning')?.textContent).toBe('4m');
+    expect(ui.container.querySelector('.tab__badge--warning')?.textContent).toBe('4m');
     expect(tabButton('ssh:s-1').title).toContain('ec2-user@web-1 · 4 min left');
   });
 

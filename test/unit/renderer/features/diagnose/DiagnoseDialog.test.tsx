@@ -1,18 +1,13 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckResult, DiagnosisReport, FixPreview } from '../../../../../preload/contract';
 import { DiagnoseDialog, sortChecks } from '../../../../../renderer/src/features/diagnose/DiagnoseDialog';
 import { diagnoseStore } from '../../../../../renderer/src/features/diagnose/diagnoseStore';
-import { FakeMain } from '../rdp/fakeBridge';
+import { click, queryButton as button, renderWithMain, settle } from '../../../../support/renderWithMain';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-const main = new FakeMain();
-main.install();
-let container: HTMLDivElement;
-let root: Root;
+const ui = renderWithMain();
+const { main } = ui;
 
 const check = (id: CheckResult['id'], status: CheckResult['status'], summary: string, extra: Partial<CheckResult> = {}): CheckResult => ({ id, title: `Title of ${id}`, status, summary, explanation: '', evidence: [], fixes: [], ...extra });
 
@@ -42,26 +37,8 @@ function report(revision: number, over: Partial<DiagnosisReport> = {}): Diagnosi
 
 const PREVIEW: FixPreview = { fixId: 'authorizeIngress:sg-1:22:sg-2', lines: ['Add an inbound rule to sg-1 (web): TCP 22 from sg-2.'], calls: ['ec2:AuthorizeSecurityGroupIngress GroupId=sg-1 ...'], permission: { state: 'allowed' }, confirmToken: 't'.repeat(48) };
 
-beforeEach(() => {
-  main.reset();
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
-  act(() => root.render(<DiagnoseDialog />));
-});
-afterEach(() => {
-  act(() => diagnoseStore.close());
-  act(() => root.unmount());
-  container.remove();
-});
-
-const button = (name: RegExp): HTMLButtonElement | undefined => [...document.querySelectorAll('button')].find((b) => name.test((b.textContent ?? '').trim()));
-const click = async (name: RegExp): Promise<void> => {
-  const b = button(name);
-  if (!b) throw new Error(`no button ${name}: ${document.body.innerHTML}`);
-  await act(async () => b.click());
-};
-const settle = () => act(async () => new Promise((r) => setTimeout(r, 0)));
+beforeEach(() => ui.render(<DiagnoseDialog />));
+afterEach(() => act(() => diagnoseStore.close()));
 
 describe('the diagnose dialog', () => {
   it('sorts failures first, then warnings, pending, passes and skipped', () => {

@@ -1,18 +1,14 @@
 // @vitest-environment jsdom
 import { act, type ReactElement } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Operation } from '../../../../../preload/contract';
 import { useEndpoints } from '../../../../../renderer/src/features/endpoints/endpointsStore';
 import { OperationCard } from '../../../../../renderer/src/features/endpoints/OperationCard';
-import { failure, FakeMain } from '../rdp/fakeBridge';
+import { failure } from '../../../../support/fakeMain';
+import { renderWithMain, settle } from '../../../../support/renderWithMain';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-const main = new FakeMain();
-main.install();
-let container: HTMLDivElement;
-let root: Root;
+const ui = renderWithMain();
+const { main } = ui;
 
 /** A create operation waiting for create-complete, with valid defaults. */
 function operation(overrides: Partial<Operation> = {}): Operation {
@@ -58,26 +54,11 @@ function Operations(): ReactElement {
 let journal: Operation[] = [];
 
 beforeEach(() => {
-  main.reset();
   journal = [operation()];
   main.handlers.set('endpoints:operations', () => journal);
   main.handlers.set('tunnels:list', () => ({ tunnels: [] }));
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
 });
-
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-});
-
-const settle = async (): Promise<void> => {
-  await act(async () => {
-    for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
-  });
-};
-const card = (): HTMLElement => container.querySelector('[data-operation-id="op-0123456789abcdef"]') as HTMLElement;
+const card = (): HTMLElement => ui.container.querySelector('[data-operation-id="op-0123456789abcdef"]') as HTMLElement;
 const button = (name: string): HTMLButtonElement => {
   const found = [...card().querySelectorAll('button')].find((b) => b.textContent?.includes(name));
   if (!found) throw new Error(`no button "${name}" in: ${card().textContent ?? ''}`);
@@ -86,7 +67,7 @@ const button = (name: string): HTMLButtonElement => {
 
 describe('OperationCard', () => {
   it('re-attaches to what main runs (a reloaded window), follows events, and cancels', async () => {
-    act(() => root.render(<Operations />));
+    ui.render(<Operations />);
     await settle();
     expect(card().dataset['status']).toBe('running');
     expect(card().querySelector('[data-step="waitCreated"]')?.getAttribute('data-state')).toBe('active');
@@ -110,7 +91,7 @@ describe('OperationCard', () => {
 
   it('an unused group waits for a decision: delete it, and only then dismiss', async () => {
     journal = [operation({ status: 'cancelled', resumable: true, endpointId: undefined, endpointState: undefined, createdGroup: { groupId: 'sg-0aaaaaaaaaaaaaaa1', name: 'bastionless-eice-vpc-0e2e0000000000002', decision: 'pending' }, leftovers: ['The security group sg-0aaaaaaaaaaaaaaa1 was created for this endpoint and is not used by one.'] })];
-    act(() => root.render(<Operations />));
+    ui.render(<Operations />);
     await settle();
     expect(button('Dismiss').disabled).toBe(true);
     main.handlers.set('endpoints:settleGroup', () => ({ ...journal[0], createdGroup: { ...journal[0]?.createdGroup, decision: 'deleted' }, leftovers: [] }));
@@ -121,13 +102,13 @@ describe('OperationCard', () => {
     main.handlers.set('endpoints:dismiss', () => null);
     await act(async () => button('Dismiss').click());
     await settle();
-    expect(container.querySelector('[data-operation-id]')).toBeNull();
+    expect(ui.container.querySelector('[data-operation-id]')).toBeNull();
   });
 
   it('an interrupted operation says so and offers Resume; a failed one shows AWS’s StateMessage and the error', async () => {
     journal = [operation({ status: 'interrupted', resumable: true })];
     main.handlers.set('endpoints:resume', () => operation());
-    act(() => root.render(<Operations />));
+    ui.render(<Operations />);
     await settle();
     expect(card().textContent).toContain('Bastionless was closed while this was running');
     await act(async () => button('Resume').click());

@@ -1,21 +1,17 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { registerConnectHandler, type ConnectTarget } from '../../../../../renderer/src/features/hosts/connect';
 import { hostsStore } from '../../../../../renderer/src/features/hosts/hostsStore';
 import { HostsView } from '../../../../../renderer/src/features/hosts/HostsView';
 import { inventoryStore } from '../../../../../renderer/src/features/hosts/inventoryStore';
 import { profilesStore } from '../../../../../renderer/src/features/profiles/profilesStore';
-import { FakeMain, failure } from '../rdp/fakeBridge';
+import { failure } from '../../../../support/fakeMain';
+import { button, field, renderWithMain, typeInto } from '../../../../support/renderWithMain';
 import { aHost, anInstance, aProfile, aSnapshot } from './builders';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-const main = new FakeMain();
-main.install();
-let container: HTMLDivElement;
-let root: Root;
+const ui = renderWithMain();
+const { main } = ui;
 
 const web1 = anInstance();
 const jump = anInstance({ instanceId: 'i-0a1b2c3d4e5f60003', name: 'jump-host', publicIpv4: '54.210.12.34', publicIpv4MonthlyUsd: 3.65, tags: { Name: 'jump-host', role: 'bastion' }, privateIpv4: '10.0.101.15' });
@@ -34,7 +30,7 @@ function serve(snapshot = aSnapshot([web1, jump, data, eu])): void {
 async function render(): Promise<void> {
   await act(async () => {
     await Promise.all([profilesStore.reload(), hostsStore.reload(), inventoryStore.reload()]);
-    root.render(<HostsView />);
+    ui.root.render(<HostsView />);
   });
   // Let the stores' first loads land.
   await act(async () => {
@@ -42,45 +38,27 @@ async function render(): Promise<void> {
   });
 }
 
-const rows = (): HTMLTableRowElement[] => [...container.querySelectorAll<HTMLTableRowElement>('tr[data-instance-id]')];
-const sectionNames = (): string[] => [...container.querySelectorAll('section[aria-label]')].map((s) => s.getAttribute('aria-label') ?? '');
+const rows = (): HTMLTableRowElement[] => [...ui.container.querySelectorAll<HTMLTableRowElement>('tr[data-instance-id]')];
+const sectionNames = (): string[] => [...ui.container.querySelectorAll('section[aria-label]')].map((s) => s.getAttribute('aria-label') ?? '');
 
-async function typeInto(input: HTMLInputElement, value: string): Promise<void> {
-  await act(async () => {
-    const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
-    setter.call(input, value);
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  });
-}
-
-beforeEach(() => {
-  main.reset();
-  serve();
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
-});
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-});
+beforeEach(() => serve());
 
 describe('the Hosts view', () => {
   it('groups discovered instances by profile, Region and VPC, with the endpoint and readiness', async () => {
     await render();
     expect(sectionNames()).toEqual(expect.arrayContaining(['Folder prod/billing', 'Profile Environment', 'Region eu-west-1', 'Region us-east-1']));
-    const heads = [...container.querySelectorAll('.vpc-group__head')].map((h) => h.textContent);
+    const heads = [...ui.container.querySelectorAll('.vpc-group__head')].map((h) => h.textContent);
     expect(heads.some((h) => h?.includes('prod-vpc') && h.includes('eice-0aaa'))).toBe(true);
     expect(heads.some((h) => h?.includes('data-vpc') && h.includes('No EC2 Instance Connect Endpoint'))).toBe(true);
     expect(rows().find((r) => r.dataset['instanceId'] === web1.instanceId)?.textContent).toContain('EIC-ready');
     expect(rows().find((r) => r.dataset['instanceId'] === data.instanceId)?.textContent).toContain('No endpoint in its VPC');
     expect(rows().find((r) => r.dataset['instanceId'] === jump.instanceId)?.textContent).toContain('$3.65/mo');
-    expect(container.querySelector('[data-testid="savings"]')?.textContent).toBe('Save $3.65/month');
+    expect(ui.container.querySelector('[data-testid="savings"]')?.textContent).toBe('Save $3.65/month');
   });
 
   it('filters as you type, by name, IP and tag', async () => {
     await render();
-    const search = container.querySelector<HTMLInputElement>('input[type="search"]')!;
+    const search = ui.container.querySelector<HTMLInputElement>('input[type="search"]')!;
     await typeInto(search, 'jump');
     expect(rows().map((r) => r.dataset['instanceId'])).toEqual([jump.instanceId]);
     await typeInto(search, '172.31');
@@ -89,8 +67,8 @@ describe('the Hosts view', () => {
     expect(rows().map((r) => r.dataset['instanceId'])).toEqual([jump.instanceId]);
     await typeInto(search, 'zzz');
     expect(rows()).toEqual([]);
-    expect(container.textContent).toContain('No instance matches “zzz”.');
-    expect(container.textContent).toContain('No saved host matches “zzz”.');
+    expect(ui.container.textContent).toContain('No instance matches “zzz”.');
+    expect(ui.container.textContent).toContain('No saved host matches “zzz”.');
   });
 
   it('connects on double-click and on Enter, through the registered handler', async () => {
@@ -100,7 +78,7 @@ describe('the Hosts view', () => {
     const row = rows().find((r) => r.dataset['instanceId'] === web1.instanceId)!;
     await act(async () => row.dispatchEvent(new MouseEvent('dblclick', { bubbles: true })));
     await act(async () => row.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true })));
-    const saved = container.querySelector<HTMLTableRowElement>('tr[data-host-id]')!;
+    const saved = ui.container.querySelector<HTMLTableRowElement>('tr[data-host-id]')!;
     await act(async () => saved.dispatchEvent(new MouseEvent('dblclick', { bubbles: true })));
     expect(targets.map((t) => (t.kind === 'host' ? `host ${t.host.label}` : `instance ${t.instance.instanceId}`))).toEqual([
       `instance ${web1.instanceId}`,
@@ -125,24 +103,21 @@ describe('the Hosts view', () => {
     });
     serve(snapshot);
     await render();
-    const alert = container.querySelector('.scan-status__error [role="alert"]')!;
+    const alert = ui.container.querySelector('.scan-status__error [role="alert"]')!;
     expect(alert.getAttribute('data-code')).toBe('AWS_REGION_DISABLED');
     expect(alert.textContent).toContain('not enabled');
     expect(alert.textContent).toContain('Enable the Region in the AWS console.');
-    expect(container.querySelector('.scope--failed')?.textContent).toContain('af-south-1');
+    expect(ui.container.querySelector('.scope--failed')?.textContent).toContain('af-south-1');
   });
 
   it('saves a discovered instance as a host with what the dialog says', async () => {
     main.handlers.set('hosts:save', (input) => ({ ...aHost(), ...(input as object), id: 'h-0000000000000009' }));
     await render();
-    const save = [...container.querySelectorAll('button')].find((b) => b.getAttribute('aria-label') === 'Save jump-host as a host')!;
+    const save = button('Save jump-host as a host', ui.container);
     await act(async () => save.click());
-    const dialog = container.querySelector('dialog')!;
+    const dialog = ui.container.querySelector('dialog')!;
     expect(dialog.querySelector<HTMLInputElement>('input[type="text"]')!.value).toBe('jump-host');
-    const labelled = (text: RegExp): HTMLInputElement => {
-      const label = [...dialog.querySelectorAll('label')].find((l) => text.test(l.textContent ?? ''))!;
-      return dialog.ownerDocument.getElementById(label.htmlFor) as HTMLInputElement;
-    };
+    const labelled = (text: RegExp): HTMLInputElement => field(text, dialog);
     await typeInto(labelled(/^Folder/), 'prod/edge');
     await typeInto(labelled(/^Tags/), 'edge, public');
     expect(labelled(/^OS user/).value).toBe('ec2-user');
@@ -162,7 +137,7 @@ describe('the Hosts view', () => {
         autoReconnect: false,
       },
     ]);
-    expect(container.querySelector('dialog')).toBeNull();
+    expect(ui.container.querySelector('dialog')).toBeNull();
   });
 
   it('shows the designed empty state when there is no profile and nothing saved', async () => {
@@ -170,7 +145,7 @@ describe('the Hosts view', () => {
     main.handlers.set('hosts:list', () => []);
     main.handlers.set('inventory:last', () => ({ running: false, scopes: [], instances: [], totals: { instances: 0, publicIpv4: 0, publicIpv4MonthlyUsd: 0 } }));
     await render();
-    expect(container.querySelector('h2')?.textContent).toBe('No hosts yet');
-    expect([...container.querySelectorAll('button')].map((b) => b.textContent)).toContain('Add an AWS profile');
+    expect(ui.container.querySelector('h2')?.textContent).toBe('No hosts yet');
+    expect([...ui.container.querySelectorAll('button')].map((b) => b.textContent)).toContain('Add an AWS profile');
   });
 });

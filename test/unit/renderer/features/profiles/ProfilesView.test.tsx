@@ -1,26 +1,21 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { CredentialPrompt, Profile } from '../../../../../preload/contract';
 import { CredentialPrompts } from '../../../../../renderer/src/features/profiles/CredentialPrompts';
 import { ProfilesView } from '../../../../../renderer/src/features/profiles/ProfilesView';
 import { profilesStore } from '../../../../../renderer/src/features/profiles/profilesStore';
 import { aProfile } from '../hosts/builders';
-import { FakeMain, failure } from '../rdp/fakeBridge';
+import { failure } from '../../../../support/fakeMain';
+import { button, field, queryButton, renderWithMain, typeInto } from '../../../../support/renderWithMain';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-const main = new FakeMain();
-main.install();
-let container: HTMLDivElement;
-let root: Root;
+const ui = renderWithMain();
+const { main } = ui;
 let profiles: Profile[];
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 
 beforeEach(() => {
-  main.reset();
   profiles = [
     aProfile(),
     aProfile({ id: 'config:corp', name: 'corp', kind: 'sso', source: 'config', isDefault: false, sso: { startUrl: 'https://corp.awsapps.com/start', ssoRegion: 'us-east-1', accountId: '111122223333', roleName: 'Dev', session: 'corp', signedIn: false } }),
@@ -31,19 +26,12 @@ beforeEach(() => {
   main.handlers.set('profiles:list', () => profiles);
   main.handlers.set('profiles:sources', () => ({ configFile: '/home/me/.aws/config', credentialsFile: '/home/me/.aws/credentials', warnings: [] }));
   main.handlers.set('profiles:openPrompts', () => []);
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
-});
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
 });
 
 async function render(): Promise<void> {
   await act(async () => {
     await profilesStore.reload();
-    root.render(
+    ui.root.render(
       <>
         <ProfilesView />
         <CredentialPrompts />
@@ -53,20 +41,7 @@ async function render(): Promise<void> {
   await act(async () => profilesStore.reload());
 }
 
-const profileRow = (name: string): HTMLElement => [...container.querySelectorAll<HTMLElement>('li.profile')].find((li) => li.querySelector('h2')?.textContent === name)!;
-const button = (scope: ParentNode, name: string): HTMLButtonElement => [...scope.querySelectorAll('button')].find((b) => b.textContent?.trim() === name || b.getAttribute('aria-label') === name)!;
-
-async function typeInto(input: HTMLInputElement, value: string): Promise<void> {
-  await act(async () => {
-    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, value);
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  });
-}
-
-function field(scope: ParentNode, label: RegExp): HTMLInputElement {
-  const l = [...scope.querySelectorAll('label')].find((x) => label.test(x.textContent ?? ''))!;
-  return document.getElementById(l.htmlFor) as HTMLInputElement;
-}
+const profileRow = (name: string): HTMLElement => [...ui.container.querySelectorAll<HTMLElement>('li.profile')].find((li) => li.querySelector('h2')?.textContent === name)!;
 
 describe('the Profiles view', () => {
   it('names each kind plainly, with what it uses and what is wrong', async () => {
@@ -79,8 +54,8 @@ describe('the Profiles view', () => {
     expect(profileRow('vault').textContent).toContain('Runs aws-vault');
     expect(profileRow('half').textContent).toContain('This profile has settings but no credentials.');
     // Only profiles added in the app can be edited.
-    expect(button(profileRow('corp'), 'Edit corp')).toBeUndefined();
-    expect(button(profileRow('corp'), 'Sign in')).toBeDefined();
+    expect(queryButton('Edit corp', profileRow('corp'))).toBeUndefined();
+    expect(queryButton('Sign in', profileRow('corp'))).toBeDefined();
   });
 
   it('adds a profile: the secret goes to main once and is never shown', async () => {
@@ -91,19 +66,19 @@ describe('the Profiles view', () => {
     });
     main.handlers.set('profiles:test', () => ({ profileId: 'app:0123456789abcdef', account: '123456789012', arn: 'arn:aws:iam::123456789012:user/me', userId: 'AIDA', region: 'eu-west-1' }));
     await render();
-    await act(async () => button(container, 'Add profile').click());
-    const form = container.querySelector('form')!;
-    await typeInto(field(form, /^Name/), 'work');
-    await typeInto(field(form, /^Default Region/), 'eu-west-1');
-    await typeInto(field(form, /^Access key id/), 'AKIAWORKWORKWORK0001');
-    await typeInto(field(form, /^Secret access key/), SECRET);
+    await act(async () => button('Add profile', ui.container).click());
+    const form = ui.container.querySelector('form')!;
+    await typeInto(field(/^Name/, form), 'work');
+    await typeInto(field(/^Default Region/, form), 'eu-west-1');
+    await typeInto(field(/^Access key id/, form), 'AKIAWORKWORKWORK0001');
+    await typeInto(field(/^Secret access key/, form), SECRET);
     await act(async () => form.requestSubmit());
     expect(main.callsTo('profiles:save')).toEqual([{ name: 'work', region: 'eu-west-1', accessKeyId: 'AKIAWORKWORKWORK0001', secretAccessKey: SECRET }]);
     await act(async () => profilesStore.reload());
     // The new profile is tested at once and shows who it is; the secret is nowhere on the page.
     expect(profileRow('work').querySelector('[data-testid="profile-identity"]')?.textContent).toContain('123456789012');
-    expect(container.innerHTML).not.toContain(SECRET);
-    expect(container.querySelector('dialog')).toBeNull();
+    expect(ui.container.innerHTML).not.toContain(SECRET);
+    expect(ui.container.querySelector('dialog')).toBeNull();
   });
 
   it('shows a failed test with its hint', async () => {
@@ -111,7 +86,7 @@ describe('the Profiles view', () => {
       throw failure('AWS_CREDENTIALS_INVALID', 'Could not check who this profile is: AWS does not recognise the access key.', 'Create a new access key.');
     });
     await render();
-    await act(async () => button(profileRow('Environment'), 'Test Environment').click());
+    await act(async () => button('Test Environment', profileRow('Environment')).click());
     const alert = profileRow('Environment').querySelector('[role="alert"]')!;
     expect(alert.getAttribute('data-code')).toBe('AWS_CREDENTIALS_INVALID');
     expect(alert.textContent).toContain('Create a new access key.');
@@ -122,23 +97,23 @@ describe('the Profiles view', () => {
     await render();
     const prompt: CredentialPrompt = { promptId: 'p-1', kind: 'mfa', profileId: 'config:admin', profileName: 'admin', mfaSerial: 'arn:aws:iam::1:mfa/me', reason: 'to assume role Admin in 1' };
     await act(async () => main.emit('profiles:promptRequested', prompt));
-    const dialog = container.querySelector('dialog')!;
+    const dialog = ui.container.querySelector('dialog')!;
     expect(dialog.textContent).toContain('Profile “admin” needs a code from your MFA device to assume role Admin in 1.');
-    await typeInto(field(dialog, /6-digit code/), '12a3456');
-    expect(field(dialog, /6-digit code/).value).toBe('123456');
+    await typeInto(field(/6-digit code/, dialog), '12a3456');
+    expect(field(/6-digit code/, dialog).value).toBe('123456');
     await act(async () => dialog.querySelector('form')!.requestSubmit());
     expect(main.callsTo('profiles:answerPrompt')).toEqual([{ promptId: 'p-1', mfaCode: '123456' }]);
     await act(async () => main.emit('profiles:promptClosed', { promptId: 'p-1', outcome: 'answered' }));
-    expect(container.querySelector('dialog')).toBeNull();
+    expect(ui.container.querySelector('dialog')).toBeNull();
   });
 
   it('shows the SSO user code while a sign-in waits, then that it is signed in', async () => {
     main.handlers.set('profiles:signIn', () => ({ profileId: 'config:corp', state: 'waiting', userCode: 'ABCD-EFGH', verificationUri: 'https://device.sso.us-east-1.amazonaws.com/', verificationUriComplete: 'https://device.sso.us-east-1.amazonaws.com/?user_code=ABCD-EFGH', expiresAt: '2099-01-01T00:10:00.000Z' }));
     main.handlers.set('profiles:openSignInPage', () => null);
     await render();
-    await act(async () => button(profileRow('corp'), 'Sign in').click());
+    await act(async () => button('Sign in', profileRow('corp')).click());
     expect(profileRow('corp').querySelector('[data-testid="sso-user-code"]')?.textContent).toBe('ABCD-EFGH');
-    await act(async () => button(profileRow('corp'), 'Open the page again').click());
+    await act(async () => button('Open the page again', profileRow('corp')).click());
     expect(main.callsTo('profiles:openSignInPage')).toEqual([{ id: 'config:corp' }]);
     await act(async () => main.emit('profiles:signInChanged', { profileId: 'config:corp', state: 'signedIn', expiresAt: '2099-01-01T08:00:00.000Z' }));
     expect(profileRow('corp').textContent).toContain('Signed in until');

@@ -1,56 +1,30 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RdpSessionPanel } from '../../../../../renderer/src/features/rdp/RdpSessionPanel';
-import { failure, FakeMain } from './fakeBridge';
+import { failure } from '../../../../support/fakeMain';
+import { button, renderWithMain, settle } from '../../../../support/renderWithMain';
 import { rdpSession } from './builders';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+const ui = renderWithMain();
+const { main } = ui;
 
-const main = new FakeMain();
-main.install();
-let container: HTMLDivElement;
-let root: Root;
-
-beforeEach(() => {
-  main.reset();
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
-});
-
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-});
-
-const render = (session = rdpSession()): void => act(() => root.render(<RdpSessionPanel session={session} />));
-const button = (name: RegExp): HTMLButtonElement => {
-  const found = [...container.querySelectorAll('button')].find((b) => name.test(b.textContent ?? ''));
-  if (!found) throw new Error(`no button ${name}: ${container.innerHTML}`);
-  return found;
-};
-const settle = async (): Promise<void> => {
-  await act(async () => {
-    for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
-  });
-};
+const render = (session = rdpSession()): void => ui.render(<RdpSessionPanel session={session} />);
 
 describe('the RDP session panel', () => {
   it('shows the steps, the local address and the user, but never a password', () => {
     render();
-    expect(container.querySelector('h1')?.textContent).toBe('win-2022');
-    expect(container.querySelector('[data-testid="rdp-state"]')?.textContent).toBe('Tunnel open');
-    expect([...container.querySelectorAll('.progress-step')].map((li) => li.getAttribute('data-step') + ':' + li.className.split('--')[1])).toEqual([
+    expect(ui.container.querySelector('h1')?.textContent).toBe('win-2022');
+    expect(ui.container.querySelector('[data-testid="rdp-state"]')?.textContent).toBe('Tunnel open');
+    expect([...ui.container.querySelectorAll('.progress-step')].map((li) => li.getAttribute('data-step') + ':' + li.className.split('--')[1])).toEqual([
       'password:done',
       'tunnel:done',
       'client:done',
       'connected:active',
     ]);
-    expect(container.querySelector('[data-testid="rdp-address"]')?.textContent).toBe('127.0.0.1:50000');
-    expect(container.textContent).toContain('Administrator');
-    expect(container.textContent).toContain('420 ms');
+    expect(ui.container.querySelector('[data-testid="rdp-address"]')?.textContent).toBe('127.0.0.1:50000');
+    expect(ui.container.textContent).toContain('Administrator');
+    expect(ui.container.textContent).toContain('420 ms');
   });
 
   it('copies the password through main and says when it is cleared', async () => {
@@ -59,26 +33,26 @@ describe('the RDP session panel', () => {
     await act(async () => button(/Copy password/).click());
     await settle();
     expect(main.callsTo('rdp:copyPassword')).toEqual([{ sessionId: 's1' }]);
-    expect(container.textContent).toMatch(/cleared from the clipboard in 0:(30|29)/);
+    expect(ui.container.textContent).toMatch(/cleared from the clipboard in 0:(30|29)/);
   });
 
   it('asks for the key file and sends its text, with "remember" as chosen', async () => {
     main.handlers.set('rdp:provideKey', () => rdpSession({ state: 'starting' }));
     render(rdpSession({ state: 'needsKey', keyPrompt: { keyName: 'win-key', need: 'key' }, local: undefined, hasPassword: false }));
-    expect(container.textContent).toContain('Private key for key pair “win-key”');
+    expect(ui.container.textContent).toContain('Private key for key pair “win-key”');
     const submit = button(/Decrypt password/);
     await act(async () => submit.click());
-    expect(container.textContent).toContain('Pick the private key file first.');
+    expect(ui.container.textContent).toContain('Pick the private key file first.');
     expect(main.callsTo('rdp:provideKey')).toEqual([]);
 
-    const input = container.querySelector('input[type="file"]') as HTMLInputElement;
+    const input = ui.container.querySelector('input[type="file"]') as HTMLInputElement;
     const pem = '-----BEGIN RSA PRIVATE KEY-----\nMII...\n-----END RSA PRIVATE KEY-----\n';
     const file = new File([pem], 'win-key.pem');
     // jsdom's File has no text() (Chromium's does).
     Object.defineProperty(file, 'text', { value: async () => pem });
     Object.defineProperty(input, 'files', { value: [file] });
     await act(async () => input.dispatchEvent(new Event('change', { bubbles: true })));
-    const remember = container.querySelector('input[type="checkbox"]') as HTMLInputElement;
+    const remember = ui.container.querySelector('input[type="checkbox"]') as HTMLInputElement;
     await act(async () => remember.click());
     await act(async () => submit.click());
     await settle();
@@ -92,9 +66,9 @@ describe('the RDP session panel', () => {
         keyPrompt: { keyName: 'win-key', need: 'passphrase', problem: failure('RDP_KEY_PASSPHRASE_NEEDED', 'That passphrase does not unlock this private key.', 'Check the passphrase and try again.') },
       }),
     );
-    expect(container.textContent).toContain('That passphrase does not unlock this private key.');
-    expect(container.querySelector('input[type="password"]')).not.toBeNull();
-    expect(container.querySelector('input[type="file"]')).toBeNull();
+    expect(ui.container.textContent).toContain('That passphrase does not unlock this private key.');
+    expect(ui.container.querySelector('input[type="password"]')).not.toBeNull();
+    expect(ui.container.querySelector('input[type="file"]')).toBeNull();
   });
 
   it('offers to connect without the password when it is not ready, starting a new session', async () => {
@@ -108,7 +82,7 @@ describe('the RDP session panel', () => {
         error: { ...failure('RDP_PASSWORD_NOT_READY', 'Windows has not published the Administrator password yet (the instance started 3 minutes ago).', 'Try again in about 12 minutes.'), retryable: true },
       }),
     );
-    expect(container.querySelector('[role="alert"]')?.textContent).toContain('Try again in about 12 minutes.');
+    expect(ui.container.querySelector('[role="alert"]')?.textContent).toContain('Try again in about 12 minutes.');
     await act(async () => button(/Connect without password/).click());
     await settle();
     expect(main.callsTo('rdp:dismiss')).toEqual([{ sessionId: 's1' }]);
@@ -119,13 +93,13 @@ describe('the RDP session panel', () => {
 
   it('announces a passed auth-only sign-in check', () => {
     render(rdpSession({ client: { name: 'xfreerdp', passwordDelivered: true, state: 'exited', authOnly: true, authenticated: true, exitCode: 0 } }));
-    expect(container.querySelector('.banner--ok')?.textContent).toMatch(/Signed in: xfreerdp accepted the password/);
+    expect(ui.container.querySelector('.banner--ok')?.textContent).toMatch(/Signed in: xfreerdp accepted the password/);
     expect(button(/Open client again/)).toBeTruthy();
   });
 
   it('tells a macOS user to paste the password', () => {
     render(rdpSession({ client: { name: 'Windows App', passwordDelivered: false, state: 'running', authOnly: false } }));
-    expect(container.textContent).toContain('Windows App cannot be handed the password: use Copy password and paste it when it asks.');
+    expect(ui.container.textContent).toContain('Windows App cannot be handed the password: use Copy password and paste it when it asks.');
   });
 
   it('stops through main, and shows an action that failed', async () => {
@@ -136,6 +110,6 @@ describe('the RDP session panel', () => {
     await act(async () => button(/^Stop$/).click());
     await settle();
     expect(main.callsTo('rdp:stop')).toEqual([{ sessionId: 's1' }]);
-    expect(container.textContent).toContain('That RDP session no longer exists.');
+    expect(ui.container.textContent).toContain('That RDP session no longer exists.');
   });
 });

@@ -1,50 +1,30 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { TunnelsView } from '../../../../../renderer/src/features/tunnels/TunnelsView';
 import { formatBytes } from '../../../../../renderer/src/features/tunnels/formatBytes';
 import { formatCountdown } from '../../../../../renderer/src/features/rdp/useNow';
-import { FakeMain } from './fakeBridge';
+import { renderWithMain, settle } from '../../../../support/renderWithMain';
 import { tunnelRow } from './builders';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-const main = new FakeMain();
-main.install();
-let container: HTMLDivElement;
-let root: Root;
+const ui = renderWithMain();
+const { main } = ui;
 let rows = [tunnelRow(), tunnelRow({ tunnelId: 'tun-ssh', kind: 'ssh', label: 'web-1', local: undefined, connections: { active: 1, total: 1 }, expiresAt: new Date(Date.now() + 3 * 60_000).toISOString() })];
 
 beforeEach(() => {
-  main.reset();
   main.handlers.set('tunnels:list', () => ({ tunnels: rows }));
   main.handlers.set('rdp:list', () => []);
   main.handlers.set('tunnels:stop', (input) => {
     rows = rows.filter((r) => r.tunnelId !== (input as { tunnelId: string }).tunnelId);
     return null;
   });
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
 });
-
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-});
-
-const settle = async (): Promise<void> => {
-  await act(async () => {
-    for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
-  });
-};
 
 describe('the Tunnels view', () => {
   it('lists every tunnel with target, endpoint, local port, bytes, connections and time left; Stop closes one', async () => {
-    act(() => root.render(<TunnelsView />));
+    ui.render(<TunnelsView />);
     await settle();
-    const lines = [...container.querySelectorAll('tbody tr')].map((tr) => tr.textContent);
+    const lines = [...ui.container.querySelectorAll('tbody tr')].map((tr) => tr.textContent);
     expect(lines).toHaveLength(2);
     expect(lines[0]).toContain('RDPwin-2022');
     expect(lines[0]).toContain('10.0.1.12:3389');
@@ -55,17 +35,17 @@ describe('the Tunnels view', () => {
     expect(lines[0]).toContain('1 / 4');
     expect(lines[1]).toContain('SSHweb-1');
     expect(lines[1]).toContain('in app');
-    expect(container.querySelector('.time-left--soon')?.textContent).toMatch(/^(3:00|2:59)$/);
+    expect(ui.container.querySelector('.time-left--soon')?.textContent).toMatch(/^(3:00|2:59)$/);
 
-    const stop = container.querySelector('button[aria-label="Stop tunnel to win-2022"]') as HTMLButtonElement;
+    const stop = ui.container.querySelector('button[aria-label="Stop tunnel to win-2022"]') as HTMLButtonElement;
     await act(async () => stop.click());
     await settle();
     expect(main.callsTo('tunnels:stop')).toEqual([{ tunnelId: 'lis-1' }]);
-    expect(container.querySelectorAll('tbody tr')).toHaveLength(1);
+    expect(ui.container.querySelectorAll('tbody tr')).toHaveLength(1);
 
     // Main's next change event is the truth.
     act(() => main.emit('tunnels:changed', { tunnels: [] }));
-    expect(container.textContent).toContain('No open tunnels');
+    expect(ui.container.textContent).toContain('No open tunnels');
   });
 });
 

@@ -1,5 +1,5 @@
-import { buildBridge, type Transport } from '../../../../../preload/bridge';
-import { contract, type SerializedError } from '../../../../../preload/contract';
+import { buildBridge, type Transport } from '../../preload/bridge';
+import { contract, type SerializedError } from '../../preload/contract';
 
 export interface Call {
   channel: string;
