@@ -19,6 +19,7 @@ export interface DialogProps {
 export function Dialog({ title, description, children, onClose, wide }: DialogProps): ReactElement {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
+  const descriptionId = useId();
   const onCloseRef = useRef(onClose);
   useEffect(() => {
     onCloseRef.current = onClose;
@@ -48,6 +49,7 @@ export function Dialog({ title, description, children, onClose, wide }: DialogPr
       ref={ref}
       className={`dialog${wide ? ' dialog--wide' : ''}`}
       aria-labelledby={titleId}
+      aria-describedby={description ? descriptionId : undefined}
       onMouseDown={(e) => {
         // A click on the backdrop lands on the <dialog> itself, outside its content box.
         if (e.target === ref.current) onClose();
@@ -60,7 +62,11 @@ export function Dialog({ title, description, children, onClose, wide }: DialogPr
             <Icon name="close" size={15} />
           </button>
         </header>
-        {description ? <p className="dialog__description">{description}</p> : null}
+        {description ? (
+          <p className="dialog__description" id={descriptionId}>
+            {description}
+          </p>
+        ) : null}
         {children}
       </div>
     </dialog>

@@ -3,7 +3,9 @@ import type { CreateKeyPairOptions, DiagnosisReport, FixOffer, FixPreview } from
 import { getApi, type AppError } from '../../api';
 import { toAppError } from '../../api/useAsync';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { Field } from '../../components/Field';
 import { Icon } from '../../components/Icon';
+import { TextField } from '../../components/TextField';
 
 export interface FixPanelProps {
   runId: string;
@@ -18,17 +20,15 @@ function KeyPairForm({ fix, value, onChange }: { fix: FixOffer; value: CreateKey
   const defaults = fix.keyPair!;
   return (
     <fieldset className="fix-form" aria-label="The new key pair">
-      <div className="field">
-        <label htmlFor="kp-name">Name</label>
-        <input id="kp-name" type="text" value={value.name} onChange={(e) => onChange({ ...value, name: e.target.value })} />
-      </div>
-      <div className="field">
-        <label htmlFor="kp-type">Type</label>
-        <select id="kp-type" value={value.type} onChange={(e) => onChange({ ...value, type: e.target.value as CreateKeyPairOptions['type'] })}>
-          {defaults.rsaOnly ? null : <option value="ed25519">ED25519 (recommended for Linux)</option>}
-          <option value="rsa">RSA 2048{defaults.rsaOnly ? ' (Windows needs RSA)' : ''}</option>
-        </select>
-      </div>
+      <TextField label="Name" value={value.name} onChange={(name) => onChange({ ...value, name })} />
+      <Field label="Type">
+        {(id) => (
+          <select id={id} value={value.type} onChange={(e) => onChange({ ...value, type: e.target.value as CreateKeyPairOptions['type'] })}>
+            {defaults.rsaOnly ? null : <option value="ed25519">ED25519 (recommended for Linux)</option>}
+            <option value="rsa">RSA 2048{defaults.rsaOnly ? ' (Windows needs RSA)' : ''}</option>
+          </select>
+        )}
+      </Field>
       <div className="field" role="radiogroup" aria-label="Where the private key goes">
         <span className="field__label">Private key</span>
         <label className="checkbox">

@@ -1,31 +1,24 @@
-import { useState, type ReactElement } from 'react';
+import type { ReactElement } from 'react';
 import type { EndpointRow } from '../../../../preload/contract';
-import { getApi, type AppError } from '../../api';
-import { toAppError } from '../../api/useAsync';
-import { Dialog } from '../../components/Dialog';
-import { ErrorNotice } from '../../components/ErrorNotice';
+import { getApi } from '../../api';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { endpointsStore } from './endpointsStore';
 import { plural } from './format';
 
 /** Asks before deleting an endpoint, naming the saved hosts that connect through it and the tunnels that will drop. */
 export function DeleteEndpointDialog({ endpoint, scope, onClose }: { endpoint: EndpointRow; scope: { profileId: string; region: string }; onClose: () => void }): ReactElement {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<AppError | undefined>();
   const hosts = endpoint.dependentHosts;
-  const remove = async (): Promise<void> => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const op = await getApi().endpoints.delete({ ...scope, endpointId: endpoint.id });
-      endpointsStore.noteOperation(op);
-      onClose();
-    } catch (e) {
-      setError(toAppError(e));
-      setBusy(false);
-    }
-  };
   return (
-    <Dialog title={`Delete ${endpoint.id}?`} description={`The only EC2 Instance Connect Endpoint of ${endpoint.vpcId}${endpoint.vpcName ? ` (${endpoint.vpcName})` : ''}.`} onClose={onClose}>
+    <ConfirmDialog
+      title={`Delete ${endpoint.id}?`}
+      description={`The only EC2 Instance Connect Endpoint of ${endpoint.vpcId}${endpoint.vpcName ? ` (${endpoint.vpcName})` : ''}.`}
+      confirmLabel={`Delete ${endpoint.id}`}
+      busyLabel="Deleting…"
+      cancelLabel="Keep it"
+      tone="danger"
+      onConfirm={async () => endpointsStore.noteOperation(await getApi().endpoints.delete({ ...scope, endpointId: endpoint.id }))}
+      onClose={onClose}
+    >
       {hosts.length > 0 ? (
         <>
           <p>
@@ -44,15 +37,6 @@ export function DeleteEndpointDialog({ endpoint, scope, onClose }: { endpoint: E
       )}
       {endpoint.connectionsInUse > 0 ? <p className="inline-notice">{plural(endpoint.connectionsInUse, 'live connection')} through it will drop.</p> : null}
       <p className="muted">Its security groups are kept. Deleting takes about a minute; the Region’s quota slot frees up when it is gone.</p>
-      {error ? <ErrorNotice error={error} /> : null}
-      <div className="card__actions form__actions">
-        <button type="button" className="btn" onClick={onClose}>
-          Keep it
-        </button>
-        <button type="button" className="btn btn--primary btn--destructive" disabled={busy} onClick={() => void remove()}>
-          {busy ? 'Deleting…' : `Delete ${endpoint.id}`}
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }

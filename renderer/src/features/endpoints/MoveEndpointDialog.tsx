@@ -1,8 +1,8 @@
 import { useState, type ReactElement } from 'react';
 import type { EndpointRow } from '../../../../preload/contract';
-import { getApi, type AppError } from '../../api';
-import { toAppError, useAsync } from '../../api/useAsync';
-import { Dialog } from '../../components/Dialog';
+import { getApi } from '../../api';
+import { useAsync } from '../../api/useAsync';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { endpointsStore } from './endpointsStore';
 import { SubnetChoices } from './SubnetChoices';
@@ -11,23 +11,20 @@ import { SubnetChoices } from './SubnetChoices';
 export function MoveEndpointDialog({ endpoint, scope, onClose }: { endpoint: EndpointRow; scope: { profileId: string; region: string }; onClose: () => void }): ReactElement {
   const options = useAsync(() => getApi().endpoints.moveOptions({ ...scope, endpointId: endpoint.id }), [scope.profileId, scope.region, endpoint.id]);
   const [picked, setPicked] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<AppError | undefined>();
   const subnetId = picked ?? options.data?.recommended?.subnetId;
-  const move = async (): Promise<void> => {
-    if (!subnetId) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      endpointsStore.noteOperation(await getApi().endpoints.move({ ...scope, endpointId: endpoint.id, subnetId }));
-      onClose();
-    } catch (e) {
-      setError(toAppError(e));
-      setBusy(false);
-    }
-  };
   return (
-    <Dialog title={`Move ${endpoint.id} to another AZ`} description={`It is in ${endpoint.availabilityZone ?? 'one AZ'} (${endpoint.availabilityZoneState}). Pick a subnet of ${endpoint.vpcId} in another Availability Zone.`} onClose={onClose} wide>
+    <ConfirmDialog
+      title={`Move ${endpoint.id} to another AZ`}
+      description={`It is in ${endpoint.availabilityZone ?? 'one AZ'} (${endpoint.availabilityZoneState}). Pick a subnet of ${endpoint.vpcId} in another Availability Zone.`}
+      wide
+      confirmLabel="Delete and re-create in the new AZ"
+      busyLabel="Starting…"
+      disabled={!subnetId}
+      onConfirm={async () => {
+        if (subnetId) endpointsStore.noteOperation(await getApi().endpoints.move({ ...scope, endpointId: endpoint.id, subnetId }));
+      }}
+      onClose={onClose}
+    >
       {options.error ? <ErrorNotice error={options.error} onRetry={options.reload} /> : null}
       {options.loading && !options.data ? <p className="muted">Reading the VPC’s subnets and the AZs’ health…</p> : null}
       {options.data ? (
@@ -42,15 +39,6 @@ export function MoveEndpointDialog({ endpoint, scope, onClose }: { endpoint: End
           </p>
         </>
       ) : null}
-      {error ? <ErrorNotice error={error} /> : null}
-      <div className="card__actions form__actions">
-        <button type="button" className="btn" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="button" className="btn btn--primary" disabled={busy || !subnetId} onClick={() => void move()}>
-          {busy ? 'Starting…' : 'Delete and re-create in the new AZ'}
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }

@@ -2,7 +2,7 @@ import { useEffect, useId, useMemo, useRef, useState, type ReactElement } from '
 import type { Host, Instance, Profile, RefreshInventoryInput } from '../../../../preload/contract';
 import { getApi, type AppError } from '../../api';
 import { toAppError } from '../../api/useAsync';
-import { Dialog } from '../../components/Dialog';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Icon } from '../../components/Icon';
@@ -279,38 +279,18 @@ function needsNoPrompt(p: Profile, all: readonly Profile[], depth = 0): boolean 
 }
 
 function RemoveHostDialog({ host, onClose }: { host: Host; onClose: () => void }): ReactElement {
-  const [error, setError] = useState<AppError | undefined>();
-  const [busy, setBusy] = useState(false);
   return (
-    <Dialog title={`Remove “${host.label}”?`} description="The saved host and any key or password it kept in your OS keychain are deleted. The instance itself is not touched." onClose={onClose}>
-      {error ? <ErrorNotice error={error} /> : null}
-      <div className="card__actions form__actions">
-        <button type="button" className="btn btn--ghost" onClick={onClose} disabled={busy} autoFocus>
-          Keep it
-        </button>
-        <button
-          type="button"
-          className="btn btn--danger"
-          disabled={busy}
-          onClick={() => {
-            setBusy(true);
-            getApi()
-              .hosts.remove({ id: host.id })
-              .then(
-                () => {
-                  void hostsStore.reload();
-                  onClose();
-                },
-                (e: unknown) => {
-                  setError(toAppError(e));
-                  setBusy(false);
-                },
-              );
-          }}
-        >
-          Remove host
-        </button>
-      </div>
-    </Dialog>
+    <ConfirmDialog
+      title={`Remove “${host.label}”?`}
+      description="The saved host and any key or password it kept in your OS keychain are deleted. The instance itself is not touched."
+      confirmLabel="Remove host"
+      cancelLabel="Keep it"
+      tone="danger"
+      onConfirm={async () => {
+        await getApi().hosts.remove({ id: host.id });
+        void hostsStore.reload();
+      }}
+      onClose={onClose}
+    />
   );
 }

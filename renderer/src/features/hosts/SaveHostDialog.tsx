@@ -1,11 +1,14 @@
-import { useId, useState, type FormEvent, type ReactElement } from 'react';
+import { useState, type FormEvent, type ReactElement } from 'react';
 import type { Host, Instance, SaveHostInput } from '../../../../preload/contract';
 import { AppError, getApi } from '../../api';
 import { toAppError } from '../../api/useAsync';
 import { Dialog } from '../../components/Dialog';
+import { DialogFooter } from '../../components/DialogFooter';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { Field } from '../../components/Field';
+import { TextField } from '../../components/TextField';
 import { useProfiles } from '../profiles/profilesStore';
-import { AWS_REGIONS } from '../profiles/regions';
+import { REGION_SUGGESTIONS } from '../profiles/regions';
 
 type KeySource = 'keep' | 'paste' | 'path' | 'none';
 type AuthChoice = 'eic' | 'keyPair' | 'password';
@@ -30,26 +33,6 @@ const MAX_KEY_BYTES = 32 * 1024;
  * keychain; a typed path is only referenced.
  */
 export function SaveHostDialog({ instance, host, folders, onClose, onSaved }: SaveHostDialogProps): ReactElement {
-  const ids = {
-    label: useId(),
-    folder: useId(),
-    folders: useId(),
-    tags: useId(),
-    user: useId(),
-    port: useId(),
-    keyText: useId(),
-    keyFile: useId(),
-    keyPath: useId(),
-    password: useId(),
-    winText: useId(),
-    winFile: useId(),
-    winPath: useId(),
-    reconnect: useId(),
-    profile: useId(),
-    region: useId(),
-    regions: useId(),
-    instance: useId(),
-  };
   const { profiles } = useProfiles();
   const manual = !host && !instance;
   const [manualProfile, setManualProfile] = useState(() => profiles?.find((p) => p.isDefault)?.id ?? profiles?.[0]?.id ?? '');
@@ -150,9 +133,6 @@ export function SaveHostDialog({ instance, host, folders, onClose, onSaved }: Sa
     canKeep: boolean,
     allowNone: boolean,
   ): ReactElement => {
-    const textId = prefix === 'key' ? ids.keyText : ids.winText;
-    const fileId = prefix === 'key' ? ids.keyFile : ids.winFile;
-    const pathId = prefix === 'key' ? ids.keyPath : ids.winPath;
     const name = `${prefix}-source`;
     return (
       <div className="key-source">
@@ -175,29 +155,28 @@ export function SaveHostDialog({ instance, host, folders, onClose, onSaved }: Sa
           </label>
         </div>
         {source === 'paste' ? (
-          <div className="field">
-            <label htmlFor={textId}>Private key (.pem)</label>
-            <textarea
-              id={textId}
-              className="mono"
-              rows={4}
-              value={text}
-              onChange={(e) => setText(e.target.value)}
-              placeholder="-----BEGIN RSA PRIVATE KEY-----"
-              spellCheck={false}
-              autoComplete="off"
-            />
-            <label htmlFor={fileId} className="muted">
-              or read it from a file:
-            </label>
-            <input id={fileId} type="file" accept=".pem,.key,.txt" onChange={(e) => void readFile(e.target.files?.[0], setText)} />
-          </div>
+          <Field label="Private key (.pem)">
+            {(id) => (
+              <>
+                <textarea
+                  id={id}
+                  className="mono"
+                  rows={4}
+                  value={text}
+                  onChange={(e) => setText(e.target.value)}
+                  placeholder="-----BEGIN RSA PRIVATE KEY-----"
+                  spellCheck={false}
+                  autoComplete="off"
+                />
+                <label className="muted">
+                  or read it from a file: <input type="file" accept=".pem,.key,.txt" onChange={(e) => void readFile(e.target.files?.[0], setText)} />
+                </label>
+              </>
+            )}
+          </Field>
         ) : null}
         {source === 'path' ? (
-          <div className="field">
-            <label htmlFor={pathId}>Full path of the .pem file</label>
-            <input id={pathId} type="text" className="mono" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/home/you/.ssh/main-key.pem" spellCheck={false} />
-          </div>
+          <TextField label="Full path of the .pem file" className="mono" value={path} onChange={setPath} placeholder="/home/you/.ssh/main-key.pem" spellCheck={false} />
         ) : null}
       </div>
     );
@@ -220,42 +199,29 @@ export function SaveHostDialog({ instance, host, folders, onClose, onSaved }: Sa
       <form className="form" onSubmit={(e) => void submit(e)} aria-label={host ? 'Edit host' : manual ? 'Add host' : 'Save host'}>
         {manual ? (
           <div className="form__grid">
-            <div className="field">
-              <label htmlFor={ids.instance}>Instance id</label>
-              <input
-                id={ids.instance}
-                type="text"
-                className="mono"
-                value={manualInstance}
-                onChange={(e) => setManualInstance(e.target.value)}
-                placeholder="i-0123456789abcdef0"
-                pattern="i-[0-9a-f]{8,17}"
-                required
-                spellCheck={false}
-                autoFocus
-              />
-            </div>
-            <div className="field">
-              <label htmlFor={ids.profile}>Profile</label>
-              <select id={ids.profile} value={manualProfile} onChange={(e) => setManualProfile(e.target.value)} required>
-                {(profiles ?? []).map((p) => (
-                  <option key={p.id} value={p.id}>
-                    {p.name}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor={ids.region}>Region</label>
-              <input id={ids.region} type="text" list={ids.regions} value={manualRegion} onChange={(e) => setManualRegion(e.target.value)} required spellCheck={false} />
-              <datalist id={ids.regions}>
-                {AWS_REGIONS.map((r) => (
-                  <option key={r.code} value={r.code}>
-                    {r.name}
-                  </option>
-                ))}
-              </datalist>
-            </div>
+            <TextField
+              label="Instance id"
+              className="mono"
+              value={manualInstance}
+              onChange={setManualInstance}
+              placeholder="i-0123456789abcdef0"
+              pattern="i-[0-9a-f]{8,17}"
+              required
+              spellCheck={false}
+              autoFocus
+            />
+            <Field label="Profile">
+              {(id) => (
+                <select id={id} value={manualProfile} onChange={(e) => setManualProfile(e.target.value)} required>
+                  {(profiles ?? []).map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {p.name}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <TextField label="Region" value={manualRegion} onChange={setManualRegion} suggestions={REGION_SUGGESTIONS} required spellCheck={false} />
             <div className="field">
               <span className="field__label">Platform</span>
               <div className="segmented segmented--flush" role="radiogroup" aria-label="Platform">
@@ -270,36 +236,12 @@ export function SaveHostDialog({ instance, host, folders, onClose, onSaved }: Sa
           </div>
         ) : null}
         <div className="form__grid">
-          <div className="field">
-            <label htmlFor={ids.label}>Label</label>
-            <input id={ids.label} type="text" value={label} onChange={(e) => setLabel(e.target.value)} required={!manual} maxLength={120} autoFocus={!manual} placeholder={manual ? 'The instance id if empty' : undefined} />
-          </div>
-          <div className="field">
-            <label htmlFor={ids.folder}>
-              Folder <span className="muted">(a/b nests)</span>
-            </label>
-            <input id={ids.folder} type="text" list={ids.folders} value={folder} onChange={(e) => setFolder(e.target.value)} maxLength={120} />
-            <datalist id={ids.folders}>
-              {folders.map((f) => (
-                <option key={f} value={f} />
-              ))}
-            </datalist>
-          </div>
-          <div className="field">
-            <label htmlFor={ids.tags}>
-              Tags <span className="muted">(comma separated)</span>
-            </label>
-            <input id={ids.tags} type="text" value={tags} onChange={(e) => setTags(e.target.value)} />
-          </div>
+          <TextField label="Label" value={label} onChange={setLabel} required={!manual} maxLength={120} autoFocus={!manual} placeholder={manual ? 'The instance id if empty' : undefined} />
+          <TextField label="Folder" hint="(a/b nests)" value={folder} onChange={setFolder} maxLength={120} suggestions={folders.map((f) => ({ value: f }))} />
+          <TextField label="Tags" hint="(comma separated)" value={tags} onChange={setTags} />
           <div className="form__row">
-            <div className="field">
-              <label htmlFor={ids.user}>{windows ? 'Windows user' : 'OS user'}</label>
-              <input id={ids.user} type="text" className="mono" value={osUser} onChange={(e) => setOsUser(e.target.value)} required spellCheck={false} />
-            </div>
-            <div className="field field--narrow">
-              <label htmlFor={ids.port}>Port</label>
-              <input id={ids.port} type="number" min={1} max={65535} value={port} onChange={(e) => setPort(e.target.value)} required />
-            </div>
+            <TextField label={windows ? 'Windows user' : 'OS user'} className="mono" value={osUser} onChange={setOsUser} required spellCheck={false} />
+            <TextField label="Port" narrow type="number" min={1} max={65535} value={port} onChange={setPort} required />
           </div>
         </div>
 
@@ -332,10 +274,7 @@ export function SaveHostDialog({ instance, host, folders, onClose, onSaved }: Sa
             </span>
           </label>
           {auth === 'password' ? (
-            <div className="field">
-              <label htmlFor={ids.password}>Password {host?.auth.method === 'password' ? <span className="muted">(unchanged if empty)</span> : null}</label>
-              <input id={ids.password} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />
-            </div>
+            <TextField label="Password" hint={host?.auth.method === 'password' ? '(unchanged if empty)' : undefined} type="password" value={password} onChange={setPassword} autoComplete="new-password" />
           ) : null}
         </fieldset>
 
@@ -347,20 +286,13 @@ export function SaveHostDialog({ instance, host, folders, onClose, onSaved }: Sa
           </fieldset>
         ) : null}
 
-        <label className="checkbox" htmlFor={ids.reconnect}>
-          <input id={ids.reconnect} type="checkbox" checked={autoReconnect} onChange={(e) => setAutoReconnect(e.target.checked)} />
+        <label className="checkbox">
+          <input type="checkbox" checked={autoReconnect} onChange={(e) => setAutoReconnect(e.target.checked)} />
           Reconnect on its own when the session drops (tunnel expiry, network)
         </label>
 
         {error ? <ErrorNotice error={error} /> : null}
-        <div className="card__actions form__actions">
-          <button type="button" className="btn btn--ghost" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn--primary" disabled={busy || !target}>
-            {busy ? 'Saving…' : host ? 'Save changes' : 'Save host'}
-          </button>
-        </div>
+        <DialogFooter confirmLabel={host ? 'Save changes' : 'Save host'} busyLabel="Saving…" busy={busy} disabled={!target} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -1,5 +1,6 @@
-import { useId, useState, type ReactElement } from 'react';
+import { useState, type ReactElement } from 'react';
 import type { Profile, RefreshInventoryInput } from '../../../../preload/contract';
+import { Field } from '../../components/Field';
 
 const STORAGE_KEY = 'bastionless.scanScope';
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -33,7 +34,6 @@ export function effectiveScope(scope: RefreshInventoryInput, profiles: readonly 
 
 /** Which profiles and Regions a scan covers. */
 export function ScanSettings({ profiles, scope, onChange }: { profiles: readonly Profile[]; scope: RefreshInventoryInput; onChange: (scope: RefreshInventoryInput) => void }): ReactElement {
-  const regionsId = useId();
   const [regionsText, setRegionsText] = useState((scope.regions ?? []).join(', '));
   const chosen = new Set(scope.profileIds ?? []);
   const update = (next: RefreshInventoryInput): void => {
@@ -69,24 +69,27 @@ export function ScanSettings({ profiles, scope, onChange }: { profiles: readonly
             </label>
           ))}
         </fieldset>
-        <div className="field">
-          <label htmlFor={regionsId}>Regions (empty: every Region enabled for the account)</label>
-          <input
-            id={regionsId}
-            type="text"
-            className="mono"
-            value={regionsText}
-            placeholder="eu-west-1, us-east-1"
-            onChange={(e) => setRegionsText(e.target.value)}
-            onBlur={() => {
-              if (badRegion) return;
-              const { regions: _old, ...rest } = scope;
-              update(parsedRegions.length > 0 ? { ...rest, regions: parsedRegions } : rest);
-            }}
-            aria-invalid={badRegion ? true : undefined}
-          />
-          {badRegion ? <p className="inline-notice">“{badRegion}” is not a Region name (like eu-west-1).</p> : null}
-        </div>
+        <Field label="Regions (empty: every Region enabled for the account)">
+          {(id) => (
+            <>
+              <input
+                id={id}
+                type="text"
+                className="mono"
+                value={regionsText}
+                placeholder="eu-west-1, us-east-1"
+                onChange={(e) => setRegionsText(e.target.value)}
+                onBlur={() => {
+                  if (badRegion) return;
+                  const { regions: _old, ...rest } = scope;
+                  update(parsedRegions.length > 0 ? { ...rest, regions: parsedRegions } : rest);
+                }}
+                aria-invalid={badRegion ? true : undefined}
+              />
+              {badRegion ? <p className="inline-notice">“{badRegion}” is not a Region name (like eu-west-1).</p> : null}
+            </>
+          )}
+        </Field>
       </div>
     </details>
   );

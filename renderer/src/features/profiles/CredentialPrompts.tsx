@@ -1,9 +1,11 @@
-import { useEffect, useId, useState, type FormEvent, type ReactElement } from 'react';
+import { useEffect, useState, type FormEvent, type ReactElement } from 'react';
 import type { CredentialPrompt } from '../../../../preload/contract';
 import { getApi, type AppError } from '../../api';
 import { toAppError } from '../../api/useAsync';
 import { Dialog } from '../../components/Dialog';
+import { DialogFooter } from '../../components/DialogFooter';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { TextField } from '../../components/TextField';
 import { useProfiles } from './profilesStore';
 import { SsoSignInPanel, startSignIn } from './SsoSignInPanel';
 
@@ -37,7 +39,6 @@ export function CredentialPrompts(): ReactElement | null {
 }
 
 function MfaDialog({ prompt, onCancel }: { prompt: Extract<CredentialPrompt, { kind: 'mfa' }>; onCancel: () => void }): ReactElement {
-  const id = useId();
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<AppError | undefined>();
@@ -55,32 +56,21 @@ function MfaDialog({ prompt, onCancel }: { prompt: Extract<CredentialPrompt, { k
   return (
     <Dialog title="MFA code needed" description={<>Profile “{prompt.profileName}” needs a code from your MFA device {prompt.reason}.</>} onClose={onCancel}>
       <form onSubmit={(e) => void submit(e)} aria-label="MFA code">
-        <div className="field">
-          <label htmlFor={id}>6-digit code</label>
-          <input
-            id={id}
-            type="text"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            pattern="\d{6}"
-            maxLength={6}
-            className="mfa-code"
-            value={code}
-            onChange={(e) => setCode(e.target.value.replace(/\D/g, ''))}
-            autoFocus
-            required
-          />
-        </div>
+        <TextField
+          label="6-digit code"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          pattern="\d{6}"
+          maxLength={6}
+          className="mfa-code"
+          value={code}
+          onChange={(typed) => setCode(typed.replace(/\D/g, ''))}
+          autoFocus
+          required
+        />
         <p className="muted mono">{prompt.mfaSerial}</p>
         {error ? <ErrorNotice error={error} /> : null}
-        <div className="card__actions form__actions">
-          <button type="button" className="btn btn--ghost" onClick={onCancel} disabled={busy}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn--primary" disabled={busy || code.length !== 6}>
-            {busy ? 'Checking…' : 'Continue'}
-          </button>
-        </div>
+        <DialogFooter confirmLabel="Continue" busyLabel="Checking…" busy={busy} disabled={code.length !== 6} onCancel={onCancel} />
       </form>
     </Dialog>
   );

@@ -1,10 +1,12 @@
-import { useId, useState, type FormEvent, type ReactElement } from 'react';
+import { useState, type FormEvent, type ReactElement } from 'react';
 import type { Profile } from '../../../../preload/contract';
 import { getApi, type AppError } from '../../api';
 import { toAppError } from '../../api/useAsync';
 import { Dialog } from '../../components/Dialog';
+import { DialogFooter } from '../../components/DialogFooter';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { AWS_REGIONS } from './regions';
+import { TextField } from '../../components/TextField';
+import { REGION_SUGGESTIONS } from './regions';
 
 export interface ProfileFormProps {
   /** The app-managed profile to edit; absent to add one. */
@@ -19,7 +21,6 @@ export interface ProfileFormProps {
  * on edit, leaving the secret empty keeps the stored one.
  */
 export function ProfileForm({ profile, onClose, onSaved }: ProfileFormProps): ReactElement {
-  const ids = { name: useId(), region: useId(), regions: useId(), keyId: useId(), secret: useId(), token: useId(), mfa: useId() };
   const editing = profile !== undefined;
   const [name, setName] = useState(profile?.name ?? '');
   const [region, setRegion] = useState(profile?.region ?? 'us-east-1');
@@ -65,79 +66,42 @@ export function ProfileForm({ profile, onClose, onSaved }: ProfileFormProps): Re
     >
       <form className="form" onSubmit={(e) => void submit(e)} aria-label={editing ? 'Edit profile' : 'Add profile'}>
         <div className="form__grid">
-          <div className="field">
-            <label htmlFor={ids.name}>Name</label>
-            <input id={ids.name} type="text" value={name} onChange={(e) => setName(e.target.value)} required maxLength={64} autoFocus autoComplete="off" />
-          </div>
-          <div className="field">
-            <label htmlFor={ids.region}>Default Region</label>
-            <input id={ids.region} type="text" list={ids.regions} value={region} onChange={(e) => setRegion(e.target.value)} required autoComplete="off" spellCheck={false} />
-            <datalist id={ids.regions}>
-              {AWS_REGIONS.map((r) => (
-                <option key={r.code} value={r.code}>
-                  {r.name}
-                </option>
-              ))}
-            </datalist>
-          </div>
-          <div className="field">
-            <label htmlFor={ids.keyId}>Access key id</label>
-            <input
-              id={ids.keyId}
-              type="text"
-              className="mono"
-              value={accessKeyId}
-              onChange={(e) => setAccessKeyId(e.target.value)}
-              required={!editing}
-              placeholder={editing ? `${profile.accessKeyIdHint ?? ''} (unchanged if empty)` : 'AKIA…'}
-              autoComplete="off"
-              spellCheck={false}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor={ids.secret}>Secret access key</label>
-            <input
-              id={ids.secret}
-              type="password"
-              value={secretAccessKey}
-              onChange={(e) => setSecretAccessKey(e.target.value)}
-              required={!editing}
-              placeholder={editing ? 'Stored in the keychain (unchanged if empty)' : ''}
-              autoComplete="off"
-            />
-          </div>
-          <div className="field">
-            <label htmlFor={ids.token}>
-              Session token <span className="muted">(optional, for temporary keys)</span>
-            </label>
-            <input id={ids.token} type="password" value={sessionToken} onChange={(e) => setSessionToken(e.target.value)} autoComplete="off" />
-          </div>
-          <div className="field">
-            <label htmlFor={ids.mfa}>
-              MFA device <span className="muted">(optional)</span>
-            </label>
-            <input
-              id={ids.mfa}
-              type="text"
-              className="mono"
-              value={mfaSerial}
-              onChange={(e) => setMfaSerial(e.target.value)}
-              placeholder="arn:aws:iam::123456789012:mfa/you"
-              autoComplete="off"
-              spellCheck={false}
-            />
-          </div>
+          <TextField label="Name" value={name} onChange={setName} required maxLength={64} autoFocus autoComplete="off" />
+          <TextField label="Default Region" value={region} onChange={setRegion} suggestions={REGION_SUGGESTIONS} required autoComplete="off" spellCheck={false} />
+          <TextField
+            label="Access key id"
+            className="mono"
+            value={accessKeyId}
+            onChange={setAccessKeyId}
+            required={!editing}
+            placeholder={editing ? `${profile.accessKeyIdHint ?? ''} (unchanged if empty)` : 'AKIA…'}
+            autoComplete="off"
+            spellCheck={false}
+          />
+          <TextField
+            label="Secret access key"
+            type="password"
+            value={secretAccessKey}
+            onChange={setSecretAccessKey}
+            required={!editing}
+            placeholder={editing ? 'Stored in the keychain (unchanged if empty)' : ''}
+            autoComplete="off"
+          />
+          <TextField label="Session token" hint="(optional, for temporary keys)" type="password" value={sessionToken} onChange={setSessionToken} autoComplete="off" />
+          <TextField
+            label="MFA device"
+            hint="(optional)"
+            className="mono"
+            value={mfaSerial}
+            onChange={setMfaSerial}
+            placeholder="arn:aws:iam::123456789012:mfa/you"
+            autoComplete="off"
+            spellCheck={false}
+          />
         </div>
         {mfaSerial.trim() ? <p className="muted form__note">With an MFA device, Bastionless asks for a code when it first needs AWS and keeps the 12-hour session in memory only.</p> : null}
         {error ? <ErrorNotice error={error} /> : null}
-        <div className="card__actions form__actions">
-          <button type="button" className="btn btn--ghost" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn--primary" disabled={busy}>
-            {busy ? 'Saving…' : editing ? 'Save changes' : 'Add profile'}
-          </button>
-        </div>
+        <DialogFooter confirmLabel={editing ? 'Save changes' : 'Add profile'} busyLabel="Saving…" busy={busy} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -2,7 +2,7 @@ import { useState, type ReactElement } from 'react';
 import type { CallerIdentity, Profile } from '../../../../preload/contract';
 import { getApi, type AppError } from '../../api';
 import { toAppError } from '../../api/useAsync';
-import { Dialog } from '../../components/Dialog';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Icon } from '../../components/Icon';
@@ -175,38 +175,18 @@ function ProfileRow({ profile: p, test, onTest, onEdit, onRemove }: { profile: P
 }
 
 function RemoveDialog({ profile, onClose }: { profile: Profile; onClose: () => void }): ReactElement {
-  const [error, setError] = useState<AppError | undefined>();
-  const [busy, setBusy] = useState(false);
   return (
-    <Dialog title={`Remove “${profile.name}”?`} description="Its secret access key and session token are deleted from your OS keychain. Saved hosts that use it stay, and ask for another profile." onClose={onClose}>
-      {error ? <ErrorNotice error={error} /> : null}
-      <div className="card__actions form__actions">
-        <button type="button" className="btn btn--ghost" onClick={onClose} disabled={busy} autoFocus>
-          Keep it
-        </button>
-        <button
-          type="button"
-          className="btn btn--danger"
-          disabled={busy}
-          onClick={() => {
-            setBusy(true);
-            getApi()
-              .profiles.remove({ id: profile.id })
-              .then(
-                () => {
-                  void profilesStore.reload();
-                  onClose();
-                },
-                (e: unknown) => {
-                  setError(toAppError(e));
-                  setBusy(false);
-                },
-              );
-          }}
-        >
-          Remove profile
-        </button>
-      </div>
-    </Dialog>
+    <ConfirmDialog
+      title={`Remove “${profile.name}”?`}
+      description="Its secret access key and session token are deleted from your OS keychain. Saved hosts that use it stay, and ask for another profile."
+      confirmLabel="Remove profile"
+      cancelLabel="Keep it"
+      tone="danger"
+      onConfirm={async () => {
+        await getApi().profiles.remove({ id: profile.id });
+        void profilesStore.reload();
+      }}
+      onClose={onClose}
+    />
   );
 }

@@ -33,3 +33,6 @@ export const AWS_REGIONS: readonly { code: string; name: string }[] = [
   { code: 'ap-southeast-5', name: 'Asia Pacific (Malaysia)' },
   { code: 'ap-southeast-7', name: 'Asia Pacific (Thailand)' },
 ];
+
+/** The Regions as suggestions for a Region field (the code, with its name beside it). */
+export const REGION_SUGGESTIONS: readonly { value: string; label: string }[] = AWS_REGIONS.map((r) => ({ value: r.code, label: r.name }));

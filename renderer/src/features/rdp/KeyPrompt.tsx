@@ -3,7 +3,9 @@ import type { RdpKeyPrompt } from '../../../../preload/contract';
 import { AppError, getApi } from '../../api';
 import { toAppError } from '../../api/useAsync';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { Field } from '../../components/Field';
 import { Icon } from '../../components/Icon';
+import { TextField } from '../../components/TextField';
 
 /** Key files are small; anything bigger was picked by mistake (and the contract caps it). */
 const MAX_KEY_BYTES = 64 * 1024;
@@ -14,7 +16,7 @@ const MAX_KEY_BYTES = 64 * 1024;
  * ticks "Remember".
  */
 export function KeyPrompt({ sessionId, prompt, onWithoutPassword }: { sessionId: string; prompt: RdpKeyPrompt; onWithoutPassword: () => void }): ReactElement {
-  const ids = { file: useId(), passphrase: useId(), remember: useId() };
+  const titleId = useId();
   const [file, setFile] = useState<File | undefined>();
   const [passphrase, setPassphrase] = useState('');
   const [remember, setRemember] = useState(false);
@@ -52,8 +54,8 @@ export function KeyPrompt({ sessionId, prompt, onWithoutPassword }: { sessionId:
 
   const problem = prompt.problem ? AppError.fromJSON(prompt.problem) : undefined;
   return (
-    <form className="card key-prompt" onSubmit={(e) => void submit(e)} aria-labelledby={`${ids.file}-title`}>
-      <h2 id={`${ids.file}-title`}>
+    <form className="card key-prompt" onSubmit={(e) => void submit(e)} aria-labelledby={titleId}>
+      <h2 id={titleId}>
         <Icon name="key" /> {needKey ? <>Private key for key pair “{prompt.keyName}”</> : <>Passphrase for the key of “{prompt.keyName}”</>}
       </h2>
       <p className="muted">
@@ -64,27 +66,14 @@ export function KeyPrompt({ sessionId, prompt, onWithoutPassword }: { sessionId:
       {problem ? <ErrorNotice error={problem} /> : null}
       {error ? <ErrorNotice error={error} /> : null}
       {needKey ? (
-        <div className="field">
-          <label htmlFor={ids.file}>Private key file</label>
-          <input id={ids.file} type="file" accept=".pem,.key,.ppk,.txt,application/x-pem-file" onChange={(e) => setFile(e.target.files?.[0])} disabled={busy} />
-        </div>
-      ) : null}
-      {!needKey ? (
-        <div className="field">
-          <label htmlFor={ids.passphrase}>Passphrase</label>
-          <input
-            id={ids.passphrase}
-            type="password"
-            autoComplete="off"
-            value={passphrase}
-            onChange={(e) => setPassphrase(e.target.value)}
-            disabled={busy}
-            autoFocus
-          />
-        </div>
-      ) : null}
-      <label className="checkbox" htmlFor={ids.remember}>
-        <input id={ids.remember} type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} disabled={busy} />
+        <Field label="Private key file">
+          {(id) => <input id={id} type="file" accept=".pem,.key,.ppk,.txt,application/x-pem-file" onChange={(e) => setFile(e.target.files?.[0])} disabled={busy} />}
+        </Field>
+      ) : (
+        <TextField label="Passphrase" type="password" autoComplete="off" value={passphrase} onChange={setPassphrase} disabled={busy} autoFocus />
+      )}
+      <label className="checkbox">
+        <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} disabled={busy} />
         Remember this key in the OS keychain for “{prompt.keyName}”
       </label>
       <div className="card__actions">

@@ -1,6 +1,6 @@
 import { useEffect, type ReactElement } from 'react';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { workspace, useWorkspace } from '../../shell/workspaceStore';
-import { ConfirmCloseDialog } from './ConfirmCloseDialog';
 import { installHarnessHooks } from './harnessHooks';
 import { openSession, registerSshConnect } from './openSession';
 import { isSshTab, sessionIdOfTab, sessionsStore, useSessions } from './sessionsStore';
@@ -59,10 +59,13 @@ export function TerminalPanels(): ReactElement {
         );
       })}
       {closing ? (
-        <ConfirmCloseDialog
-          title={closing.title}
-          onCancel={() => sessionsStore.cancelClose()}
+        <ConfirmDialog
+          title={`Close the session to ${closing.title}?`}
+          description="The shell and anything still running in it will end."
+          confirmLabel="Close session"
+          autoFocus="confirm"
           onConfirm={() => void sessionsStore.close(closing.sessionId)}
+          onClose={() => sessionsStore.cancelClose()}
         />
       ) : null}
     </>
