@@ -7,9 +7,10 @@ import { AwsNetwork, type EndpointSettings } from './aws/awsNetwork';
 import { mapAwsError } from './aws/errors';
 import { classifyProfile } from './aws/profileKinds';
 import { CLI_NAME, parseCliArgs, USAGE, type TunnelArgs } from './eice/cliArgs';
-import { pushPublicKey, readPublicKeyFile, resolveCliTarget } from './eice/cliTarget';
-import { openTunnel, type CredentialsProvider, type TunnelStream } from './eice/tunnel';
-import { TunnelManager } from './eice/tunnelManager';
+import { pushPublicKey, readPublicKeyFile, resolveCliTarget, type AwsCallContext } from './eice/cliTarget';
+import { durationCapNotice } from './eice/durationCaps';
+import type { CredentialsProvider, TunnelStream } from './eice/tunnel';
+import { TunnelManager, type TunnelOpenOptions } from './eice/tunnelManager';
 import { createLogger, redactString, registerSecret, type Logger } from './log';
 
 /** What the command line runs against: the process in real use, streams and an env in tests. */
@@ -127,36 +128,56 @@ async function runTunnel(args: TunnelArgs, io: CliIo, log: Logger | undefined, s
       publicKey && args.instanceId && args.osUser
         ? () => pushPublicKey(eic, { instanceId: args.instanceId!, osUser: args.osUser!, publicKey }, context)
         : undefined;
-    const tunnelOptions = { credentials, env: io.env, useFips, ...(log ? { log } : {}) };
-
-    if (args.localPort !== undefined) {
-      const target = await resolveCliTarget(args, ec2, context);
-      return await listen(args, io, target, tunnelOptions, push, log, stop);
-    }
-
-    // The key push runs in parallel with finding the endpoint and opening the tunnel; bytes
-    // flow once both are done, so ssh never offers the key before sshd accepts it.
-    const pushing = push?.();
-    pushing?.catch(() => undefined);
-    const opening = resolveCliTarget(args, ec2, context).then((target) => {
-      log?.debug('target', { endpointId: target.endpointId, dnsName: target.dnsName, target: `${target.privateIpAddress}:${target.remotePort}`, useFips });
-      return openTunnel(target, { ...tunnelOptions, signal: stop });
-    });
-    let tunnel: TunnelStream;
+    // An explicit --max-tunnel-duration is asked for as given; otherwise an IAM cap is found.
+    const tunnelOptions = { credentials, env: io.env, useFips, exactDuration: args.maxTunnelDuration !== undefined };
+    // Said once on stderr (ssh shows it): the tunnel will end sooner than the hour.
+    const manager = new TunnelManager({ ...(log ? { log } : {}), onDurationCap: (learned) => io.stderr.write(`${CLI_NAME}: ${durationCapNotice(learned).message}\n`) });
     try {
-      [tunnel] = await Promise.all([opening, pushing]);
-    } catch (error) {
-      void opening.then(
-        (t) => t.destroy(),
-        () => undefined,
-      );
-      throw error;
+      if (args.localPort !== undefined) {
+        const target = await resolveCliTarget(args, ec2, context);
+        return await listen(args, io, manager, target, tunnelOptions, push, stop);
+      }
+      return await carryTunnel(args, io, manager, ec2, context, tunnelOptions, push, log, stop);
+    } finally {
+      await manager.dispose();
     }
-    return await carryStdio(tunnel, io, stop);
   } finally {
     ec2.destroy();
     eic.destroy();
   }
+}
+
+/** Stdio mode: the key push runs in parallel with finding the endpoint and opening the tunnel. */
+async function carryTunnel(
+  args: TunnelArgs,
+  io: CliIo,
+  manager: TunnelManager,
+  ec2: EC2Client,
+  context: AwsCallContext,
+  tunnelOptions: TunnelOpenOptions,
+  push: (() => Promise<void>) | undefined,
+  log: Logger | undefined,
+  stop: AbortSignal,
+): Promise<number> {
+  // The key push runs in parallel with finding the endpoint and opening the tunnel; bytes
+  // flow once both are done, so ssh never offers the key before sshd accepts it.
+  const pushing = push?.();
+  pushing?.catch(() => undefined);
+  const opening = resolveCliTarget(args, ec2, context).then((target) => {
+    log?.debug('target', { endpointId: target.endpointId, dnsName: target.dnsName, target: `${target.privateIpAddress}:${target.remotePort}`, useFips: tunnelOptions.useFips });
+    return manager.openStream(target, { kind: 'forward', label: args.instanceId ?? target.privateIpAddress }, { ...tunnelOptions, signal: stop });
+  });
+  let tunnel: TunnelStream;
+  try {
+    [tunnel] = await Promise.all([opening, pushing]);
+  } catch (error) {
+    void opening.then(
+      (t) => t.destroy(),
+      () => undefined,
+    );
+    throw error;
+  }
+  return await carryStdio(tunnel, io, stop);
 }
 
 const silentLogger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => silentLogger };
@@ -235,40 +256,35 @@ function drained(stream: NodeJS.WritableStream): Promise<void> {
 async function listen(
   args: TunnelArgs,
   io: CliIo,
+  manager: TunnelManager,
   target: Awaited<ReturnType<typeof resolveCliTarget>>,
-  tunnelOptions: { credentials: CredentialsProvider; env: NodeJS.ProcessEnv; useFips: boolean },
+  tunnelOptions: TunnelOpenOptions,
   push: (() => Promise<void>) | undefined,
-  log: Logger | undefined,
   stop: AbortSignal,
 ): Promise<number> {
-  const manager = new TunnelManager({ ...(log ? { log } : {}) });
-  try {
-    const label = args.instanceId ?? target.privateIpAddress;
-    const listener = await manager.startListener(target, { kind: 'forward', label }, {
-      ...tunnelOptions,
-      port: args.localPort ?? 0,
-      maxConnections: args.maxConnections,
-      ...(push ? { prepare: () => push() } : {}),
-    });
-    const where = `${target.privateIpAddress.includes(':') ? `[${target.privateIpAddress}]` : target.privateIpAddress}:${target.remotePort}`;
-    io.stdout.write(`Listening on 127.0.0.1:${listener.port} for connections to ${where} through ${target.endpointId} (at most ${listener.maxConnections} at once). Press Ctrl+C to stop.\n`);
-    // Each failed connection (a refused tunnel, a failed key push, the cap) gets one line.
-    let reported: unknown;
-    manager.onChange(() => {
-      if (listener.lastError && listener.lastError !== reported) {
-        reported = listener.lastError;
-        io.stderr.write(`${formatCliError(listener.lastError)}\n`);
-      }
-    });
-    await new Promise<void>((resolve) => {
-      if (stop.aborted) resolve();
-      stop.addEventListener('abort', () => resolve(), { once: true });
-      listener.onClosed(() => resolve());
-    });
-    return EXIT_OK;
-  } finally {
-    await manager.dispose();
-  }
+  const label = args.instanceId ?? target.privateIpAddress;
+  const listener = await manager.startListener(target, { kind: 'forward', label }, {
+    ...tunnelOptions,
+    port: args.localPort ?? 0,
+    maxConnections: args.maxConnections,
+    ...(push ? { prepare: () => push() } : {}),
+  });
+  const where = `${target.privateIpAddress.includes(':') ? `[${target.privateIpAddress}]` : target.privateIpAddress}:${target.remotePort}`;
+  io.stdout.write(`Listening on 127.0.0.1:${listener.port} for connections to ${where} through ${target.endpointId} (at most ${listener.maxConnections} at once). Press Ctrl+C to stop.\n`);
+  // Each failed connection (a refused tunnel, a failed key push, the cap) gets one line.
+  let reported: unknown;
+  manager.onChange(() => {
+    if (listener.lastError && listener.lastError !== reported) {
+      reported = listener.lastError;
+      io.stderr.write(`${formatCliError(listener.lastError)}\n`);
+    }
+  });
+  await new Promise<void>((resolve) => {
+    if (stop.aborted) resolve();
+    stop.addEventListener('abort', () => resolve(), { once: true });
+    listener.onClosed(() => resolve());
+  });
+  return EXIT_OK;
 }
 
 /**

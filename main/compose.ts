@@ -12,10 +12,12 @@ import { PromptBroker } from './aws/prompts';
 import { SsoService } from './aws/sso';
 import type { DesktopIo } from './desktop';
 import { createDiagnoseFeature } from './diagnose/createDiagnoseFeature';
+import { durationCapNotice } from './eice/durationCaps';
 import { createEndpointsHandlers } from './eice/setup/endpointsHandlers';
 import { EndpointSetupService } from './eice/setup/endpointSetupService';
 import { sdkSetupEc2 } from './eice/setup/setupEc2';
 import { TunnelManager } from './eice/tunnelManager';
+import { tunnelOptionsFrom } from './eice/tunnelOptions';
 import { EventHub } from './events';
 import { createHostsHandlers } from './hosts/hostsHandlers';
 import { HostsService } from './hosts/hostsService';
@@ -108,9 +110,14 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     () => prompts.dispose(),
   );
 
-  // Every tunnel of the app (SSH streams, RDP and forward listeners): one budget per endpoint.
-  const tunnelManager = new TunnelManager({ log: log.child('tunnels') });
+  // Every tunnel of the app (SSH streams, RDP and forward listeners): one budget per endpoint,
+  // and the IAM cap on tunnel duration found once per profile and endpoint.
+  const tunnelManager = new TunnelManager({
+    log: log.child('tunnels'),
+    onDurationCap: (learned) => events.emit('app', 'noticePosted', { ...durationCapNotice(learned), at: new Date().toISOString() }),
+  });
   disposers.push(() => tunnelManager.dispose());
+  const tunnelOptionsFor = tunnelOptionsFrom((profileId, region) => aws.forProfile(profileId, region));
 
   // SSH: terminal sessions over tunnel streams (each one of its endpoint's 20 connections).
   const ssh = createSshFeature({
@@ -123,10 +130,7 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
       const ctx = await aws.forProfile(profileId, region);
       return { eic: ctx.eic, profileName: ctx.profileName };
     },
-    tunnelOptionsFor: async (profileId, region) => {
-      const ctx = await aws.forProfile(profileId, region);
-      return { credentials: () => ctx.credentials(), env: ctx.env, useFips: ctx.useFips };
-    },
+    tunnelOptionsFor,
     tunnelManager,
     log: log.child('ssh'),
     emitState: (info) => events.emit('sessions', 'stateChanged', info),
@@ -145,10 +149,7 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     hosts,
     inventory,
     ec2For: (profileId, region) => aws.forProfile(profileId, region),
-    tunnelCredentialsFor: async (profileId, region) => {
-      const ctx = await aws.forProfile(profileId, region);
-      return { credentials: () => ctx.credentials(), env: ctx.env, useFips: ctx.useFips };
-    },
+    tunnelOptionsFor,
     tunnelManager,
     log: log.child('rdp'),
     onSessionChanged: (session) => events.emit('rdp', 'sessionChanged', session),
@@ -183,6 +184,7 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     inventory,
     keychain,
     tunnelManager,
+    tunnelOptionsFor,
     sessions: ssh.manager,
     rdp: rdp.service,
     desktop: options.desktop,

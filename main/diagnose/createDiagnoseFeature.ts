@@ -8,7 +8,9 @@ import type { InventoryService } from '../aws/inventory/inventoryService';
 import type { SecretStore } from '../aws/keychain';
 import type { ProfilesService } from '../aws/profilesService';
 import type { DesktopIo } from '../desktop';
+import { tunnelTargetThrough } from '../eice/instanceEndpoint';
 import type { TunnelManager } from '../eice/tunnelManager';
+import type { TunnelOptionsFor } from '../eice/tunnelOptions';
 import type { HostsService } from '../hosts/hostsService';
 import type { Logger } from '../log';
 import type { RdpService } from '../rdp/rdpService';
@@ -26,6 +28,8 @@ export interface DiagnoseFeatureOptions {
   inventory: Pick<InventoryService, 'last'>;
   keychain: SecretStore;
   tunnelManager: Pick<TunnelManager, 'openStream'>;
+  /** A profile's tunnel options (compose's tunnelOptionsFrom). */
+  tunnelOptionsFor: TunnelOptionsFor;
   sessions?: Pick<SessionManager, 'get'>;
   rdp?: Pick<RdpService, 'list'>;
   desktop: Pick<DesktopIo, 'writeClipboard'>;
@@ -93,23 +97,13 @@ export function createDiagnoseFeature(options: DiagnoseFeatureOptions): Diagnose
       },
     },
     probes: {
-      openTunnel: async (request, signal) => {
-        const ctx = await aws.forProfile(request.profileId, request.region);
-        return options.tunnelManager.openStream(
-          {
-            instanceId: request.instanceId,
-            endpointId: request.endpointId,
-            dnsName: request.dnsName,
-            ...(request.fipsDnsName ? { fipsDnsName: request.fipsDnsName } : {}),
-            region: request.region,
-            privateIpAddress: request.privateIpAddress,
-            remotePort: request.port,
-            maxTunnelDuration: request.maxTunnelDuration,
-          },
+      openTunnel: async (request, signal) =>
+        options.tunnelManager.openStream(
+          tunnelTargetThrough(request, { instanceId: request.instanceId, region: request.region, privateIpAddress: request.privateIpAddress, remotePort: request.port, maxTunnelDuration: request.maxTunnelDuration }),
           { kind: request.port === 3389 ? 'rdp' : 'ssh', label: request.label, ...(request.hostId ? { hostId: request.hostId } : {}) },
-          { credentials: () => ctx.credentials(), env: ctx.env, useFips: ctx.useFips, signal },
-        );
-      },
+          // The probe asks for each duration itself (probeTunnel.ts), so it can report them all.
+          { ...(await options.tunnelOptionsFor(request.profileId, request.region)), exactDuration: true, signal },
+        ),
       publicIp: (signal) => fetchPublicIp(aws.network, signal),
     },
     failures,

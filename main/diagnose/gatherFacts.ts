@@ -24,6 +24,7 @@ import { AppError, type GatherStep } from '../../preload/contract';
 import { awsErrorFacts, mapAwsError } from '../aws/errors';
 import { secretAccounts } from '../aws/keychain';
 import { pushPublicKey } from '../eice/cliTarget';
+import { SHORTER_TUNNEL_DURATIONS } from '../eice/durationSearch';
 import { describeAllEndpoints } from '../eice/endpoints';
 import { DEFAULT_TUNNEL_DURATION_SECONDS } from '../eice/tunnel';
 import { keyPairAccount } from '../rdp/rdpIo';
@@ -59,9 +60,6 @@ export const GATHER_STEPS: readonly { id: GatherStep['id']; label: string }[] = 
   { id: 'app', label: 'Looking at what Bastionless knows' },
   { id: 'probes', label: 'Trying a test connection' },
 ];
-
-/** Shorter tunnels to try when OpenTunnel is refused for the app's duration: finds a maxTunnelDuration cap. */
-export const SHORTER_DURATIONS = [1800, 900, 300, 60] as const;
 
 /** Runs one AWS call and keeps its answer or its error as a fact. */
 async function fact<T>(action: string, words: string, clients: DiagnoseClients, region: string, call: () => Promise<T>): Promise<Fact<T>> {
@@ -332,7 +330,7 @@ async function probe(deps: GatherDeps, c: DiagnoseClients, facts: DiagnosisFacts
           label: `Diagnose ${subject.label}`,
           ...(subject.hostId ? { hostId: subject.hostId } : {}),
         },
-        shorterDurations: SHORTER_DURATIONS,
+        shorterDurations: SHORTER_TUNNEL_DURATIONS,
         signal,
       }).then((result) => void (facts.probes.tunnel = result)),
     );

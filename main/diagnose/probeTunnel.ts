@@ -1,4 +1,5 @@
-import { AppError } from '../../preload/contract';
+import { AppError, isAppError } from '../../preload/contract';
+import { searchDurationCap } from '../eice/durationSearch';
 import type { DiagnoseProbes, ProbeStream, ProbeTunnelRequest } from './diagnoseIo';
 import { ok, type Fact, type FactError, type TunnelProbe } from './facts';
 
@@ -80,35 +81,29 @@ export function observe(stream: ProbeStream, port: number, signal: AbortSignal, 
   });
 }
 
+/** A diagnosis asks shorter durations for any denial: that tells a duration cap from a missing permission. */
+const isDenied = (error: unknown): boolean => isAppError(error) && error.code === 'EIC_TUNNEL_ACCESS_DENIED';
+
 /**
  * Opens one short tunnel to the instance's port and reports what happened: the instance
  * answered, the tunnel stayed silent, or the service refused or closed it (with its words).
- * When OpenTunnel is refused, shorter durations are tried to tell a maxTunnelDuration cap from
- * a missing permission. Every tunnel it opens is closed before it returns.
+ * When OpenTunnel is refused, shorter durations are tried (the same search the TunnelManager
+ * runs, durationSearch.ts) to tell a maxTunnelDuration cap from a missing permission: the fact
+ * keeps the refusal of the asked duration, and what the longest allowed one found. Every tunnel
+ * it opens is closed before it returns.
  */
 export async function probeTunnel(probes: Pick<DiagnoseProbes, 'openTunnel'>, options: ProbeTunnelOptions): Promise<Fact<TunnelProbe>> {
   const { request, signal } = options;
   const base = { endpointId: request.endpointId, port: request.port, maxTunnelDuration: request.maxTunnelDuration };
-  let stream: ProbeStream;
-  try {
-    stream = await probes.openTunnel(request, signal);
-  } catch (error) {
-    const first = errorOf(error);
-    if (first.code !== 'EIC_TUNNEL_ACCESS_DENIED' || signal.aborted) return ok({ ...base, outcome: 'failed', error: first });
-    const tried = [request.maxTunnelDuration];
-    for (const seconds of options.shorterDurations.filter((s) => s < request.maxTunnelDuration)) {
-      tried.push(seconds);
-      try {
-        const shorter = await probes.openTunnel({ ...request, maxTunnelDuration: seconds }, signal);
-        const seen = await observe(shorter, request.port, signal, options.waitMs);
-        // The refusal stays the verdict: the app asks for the full duration.
-        return ok({ ...base, outcome: 'failed', error: first, allowedDuration: seconds, triedDurations: tried, shorter: { outcome: seen.outcome, ...(seen.banner ? { banner: seen.banner } : {}) } });
-      } catch (again) {
-        const e = errorOf(again);
-        if (e.code !== 'EIC_TUNNEL_ACCESS_DENIED' || signal.aborted) break;
-      }
-    }
-    return ok({ ...base, outcome: 'failed', error: first, triedDurations: tried });
-  }
-  return ok({ ...base, ...(await observe(stream, request.port, signal, options.waitMs)) });
+  const search = await searchDurationCap((seconds) => probes.openTunnel(seconds === request.maxTunnelDuration ? request : { ...request, maxTunnelDuration: seconds }, signal), {
+    asked: request.maxTunnelDuration,
+    shorter: options.shorterDurations,
+    retry: isDenied,
+    signal,
+  });
+  const tried = search.tried.length > 1 ? { triedDurations: search.tried } : {};
+  if (!search.ok) return ok({ ...base, outcome: 'failed', error: errorOf(search.refusal ?? search.error), ...tried });
+  const seen = await observe(search.opened, request.port, signal, options.waitMs);
+  if (!search.refusal) return ok({ ...base, ...seen });
+  return ok({ ...base, outcome: 'failed', error: errorOf(search.refusal), allowedDuration: search.seconds, ...tried, shorter: { outcome: seen.outcome, ...(seen.banner ? { banner: seen.banner } : {}) } });
 }

@@ -2,13 +2,26 @@ import { AppError } from '../../preload/contract/errors';
 import type { TunnelInfo } from '../../preload/contract/tunnels';
 import type { Logger } from '../log';
 import { ConnectionBudget, EICE_CONNECTIONS_PER_ENDPOINT, type BudgetSlot, type TunnelOwner } from './connectionBudget';
+import { TunnelDurationCaps, type CapScope, type DurationCapLearned } from './durationCaps';
 import { LocalListener } from './localListener';
-import { openTunnel, type OpenTunnelOptions, type TunnelStream, type TunnelTarget } from './tunnel';
+import { DEFAULT_TUNNEL_DURATION_SECONDS, openTunnel, type OpenTunnelOptions, type TunnelStream, type TunnelTarget } from './tunnel';
 
 export type { TunnelOwner } from './connectionBudget';
+export type { DurationCapLearned } from './durationCaps';
 
-/** How to open tunnels: credentials, and the env/FIPS choice of the profile. */
-export type TunnelOpenOptions = Omit<OpenTunnelOptions, 'log' | 'webSocketFactory'>;
+/** How to open tunnels: credentials, the env/FIPS choice of the profile, and whose IAM cap applies. */
+export interface TunnelOpenOptions extends Omit<OpenTunnelOptions, 'log' | 'webSocketFactory'> {
+  /**
+   * Who signs (a profile id). An IAM cap on ec2-instance-connect:maxTunnelDuration is found and
+   * remembered per principal and endpoint; without one, per endpoint.
+   */
+  principal?: string;
+  /**
+   * Ask for exactly the target's maxTunnelDuration: no remembered cap and no shorter retry (the
+   * diagnose probe, which runs the search itself to report every duration it tried).
+   */
+  exactDuration?: boolean;
+}
 
 export interface ListenerOptions extends TunnelOpenOptions {
   /** Local port on 127.0.0.1; 0 or absent picks a free one. */
@@ -30,6 +43,8 @@ export interface TunnelManagerOptions {
   webSocketFactory?: OpenTunnelOptions['webSocketFactory'];
   /** Connections per endpoint (EICE's 20); tests may lower it. */
   limitPerEndpoint?: number;
+  /** An IAM cap on tunnel duration was found for a principal and endpoint (tell the person once). */
+  onDurationCap?: (learned: DurationCapLearned) => void;
 }
 
 type State = 'running' | 'disposed';
@@ -38,6 +53,20 @@ interface StreamEntry {
   stream: TunnelStream;
   owner: TunnelOwner;
   slot: BudgetSlot;
+  /** Its duration, when an IAM cap granted less than it asked for. */
+  durationCapSeconds: number | undefined;
+}
+
+/** The stream opened, and its duration when an IAM cap granted less than it asked for. */
+interface Opened {
+  stream: TunnelStream;
+  durationCapSeconds: number | undefined;
+}
+
+/** Whose cap a listener's tunnels are held to, and the duration they ask for. */
+interface ListenerCap {
+  scope: CapScope;
+  askedSeconds: number;
 }
 
 /** Byte counters move constantly: tell subscribers at most this often (opens and closes go out at once). */
@@ -49,36 +78,60 @@ const targetOf = (t: TunnelTarget): TunnelInfo['target'] => ({
   port: t.remotePort,
 });
 
+const capScopeOf = (principal: string | undefined, target: TunnelTarget): CapScope => ({ ...(principal !== undefined ? { principal } : {}), endpointId: target.endpointId });
+
 /**
  * The one place the app opens tunnels, so the Tunnels view and each endpoint's 20-connection
  * budget see all of them. SSH takes streams; RDP and port forwards take listeners, whose
- * every accepted connection is one tunnel and one budget slot.
+ * every accepted connection is one tunnel and one budget slot. Tunnels are held within the IAM
+ * cap on their duration (ec2-instance-connect:maxTunnelDuration), found once per principal and
+ * endpoint and remembered while the app runs.
  */
 export class TunnelManager {
   private readonly budget: ConnectionBudget;
+  private readonly caps: TunnelDurationCaps;
   private readonly streams = new Map<string, StreamEntry>();
   private readonly listeners = new Map<string, LocalListener>();
+  private readonly listenerCaps = new WeakMap<LocalListener, ListenerCap>();
   private readonly changeListeners = new Set<() => void>();
   private progressTimer: NodeJS.Timeout | undefined;
   private state: State = 'running';
 
   constructor(private readonly options: TunnelManagerOptions = {}) {
     this.budget = new ConnectionBudget(options.limitPerEndpoint ?? EICE_CONNECTIONS_PER_ENDPOINT);
+    this.caps = new TunnelDurationCaps({
+      onLearned: (learned) => {
+        this.options.log?.info('tunnel duration capped by IAM', { endpointId: learned.endpointId, seconds: learned.seconds, askedSeconds: learned.askedSeconds });
+        this.options.onDurationCap?.(learned);
+      },
+    });
   }
 
   private ensureRunning(): void {
     if (this.state === 'disposed') throw new AppError('CANCELLED', 'The app is shutting down, so no tunnel can be opened.');
   }
 
-  private async open(target: TunnelTarget, opts: TunnelOpenOptions, signal?: AbortSignal): Promise<TunnelStream> {
-    const stream = await openTunnel(target, {
-      ...opts,
-      ...(signal ? { signal } : {}),
-      ...(this.options.log ? { log: this.options.log } : {}),
-      ...(this.options.webSocketFactory ? { webSocketFactory: this.options.webSocketFactory } : {}),
-    });
+  /**
+   * Opens one tunnel within the IAM duration cap of its principal and endpoint: at the cap when
+   * one is remembered, else at the asked duration, searching shorter ones when the refusal may be
+   * a cap (durationCaps.ts). The stream's expiresAt is the granted duration's.
+   */
+  private async open(target: TunnelTarget, opts: TunnelOpenOptions, signal?: AbortSignal): Promise<Opened> {
+    const { principal, exactDuration, ...tunnelOptions } = opts;
+    const openAt = async (seconds: number): Promise<TunnelStream> =>
+      openTunnel(
+        { ...target, maxTunnelDuration: seconds },
+        {
+          ...tunnelOptions,
+          ...(signal ? { signal } : {}),
+          ...(this.options.log ? { log: this.options.log } : {}),
+          ...(this.options.webSocketFactory ? { webSocketFactory: this.options.webSocketFactory } : {}),
+        },
+      );
+    const asked = target.maxTunnelDuration ?? DEFAULT_TUNNEL_DURATION_SECONDS;
+    const { opened: stream, seconds } = exactDuration ? { opened: await openAt(asked), seconds: asked } : await this.caps.open(capScopeOf(principal, target), asked, openAt, signal);
     stream.on('progress', () => this.progressed());
-    return stream;
+    return { stream, durationCapSeconds: seconds < asked ? seconds : undefined };
   }
 
   private progressed(): void {
@@ -99,20 +152,21 @@ export class TunnelManager {
     this.ensureRunning();
     const slot = this.budget.acquire(target.endpointId, owner);
     this.emitChange();
-    let stream: TunnelStream;
+    let opened: Opened;
     try {
-      stream = await this.open(target, opts, opts.signal);
+      opened = await this.open(target, opts, opts.signal);
     } catch (error) {
       slot.release();
       this.emitChange();
       throw error;
     }
+    const { stream, durationCapSeconds } = opened;
     if (this.state === 'disposed') {
       stream.destroy();
       slot.release();
       throw new AppError('CANCELLED', 'The app is shutting down, so the tunnel was closed.');
     }
-    this.streams.set(stream.id, { stream, owner, slot });
+    this.streams.set(stream.id, { stream, owner, slot, durationCapSeconds });
     void stream.whenClosed.then(() => {
       this.streams.delete(stream.id);
       slot.release();
@@ -138,7 +192,7 @@ export class TunnelManager {
       ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}),
       ...(prepare ? { prepare } : {}),
       acquireSlot: () => this.budget.acquire(target.endpointId, owner),
-      openTunnel: (signal) => this.open(target, tunnelOptions, signal),
+      openTunnel: async (signal) => (await this.open(target, tunnelOptions, signal)).stream,
       ...(this.options.log ? { log: this.options.log.child('listener') } : {}),
       onChange: () => {
         if (listener.state === 'stopped') this.listeners.delete(listener.id);
@@ -146,6 +200,7 @@ export class TunnelManager {
       },
     });
     await listener.listen();
+    if (!tunnelOptions.exactDuration) this.listenerCaps.set(listener, { scope: capScopeOf(tunnelOptions.principal, target), askedSeconds: target.maxTunnelDuration ?? DEFAULT_TUNNEL_DURATION_SECONDS });
     this.listeners.set(listener.id, listener);
     this.emitChange();
     return listener;
@@ -159,7 +214,7 @@ export class TunnelManager {
   /** A snapshot of every open stream and listener, oldest first. */
   list(): TunnelInfo[] {
     const rows: TunnelInfo[] = [];
-    for (const { stream, owner } of this.streams.values()) {
+    for (const { stream, owner, durationCapSeconds } of this.streams.values()) {
       rows.push({
         tunnelId: stream.id,
         kind: owner.kind,
@@ -172,10 +227,12 @@ export class TunnelManager {
         connections: { active: stream.state === 'closed' ? 0 : 1, total: 1 },
         openedAt: stream.openedAt.toISOString(),
         expiresAt: stream.expiresAt.toISOString(),
+        ...(durationCapSeconds !== undefined ? { durationCapSeconds } : {}),
       });
     }
     for (const listener of this.listeners.values()) {
       const expiresAt = listener.expiresAt;
+      const durationCapSeconds = this.listenerCapOf(listener);
       rows.push({
         tunnelId: listener.id,
         kind: listener.owner.kind,
@@ -190,9 +247,17 @@ export class TunnelManager {
         openedAt: listener.openedAt.toISOString(),
         ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}),
         ...(listener.idleClosesAt ? { idleClosesAt: listener.idleClosesAt.toISOString() } : {}),
+        ...(durationCapSeconds !== undefined ? { durationCapSeconds } : {}),
       });
     }
     return rows.sort((a, b) => a.openedAt.localeCompare(b.openedAt));
+  }
+
+  /** The cap a listener's next tunnels will get, when lower than what they ask for. */
+  private listenerCapOf(listener: LocalListener): number | undefined {
+    const cap = this.listenerCaps.get(listener);
+    const seconds = cap ? this.caps.capOf(cap.scope) : undefined;
+    return cap && seconds !== undefined && seconds < cap.askedSeconds ? seconds : undefined;
   }
 
   /** The listener behind a Tunnels-view id (its lastError, counters), if it is still open. */

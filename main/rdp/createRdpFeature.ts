@@ -6,9 +6,10 @@ import { platformOf } from '../app/appHandlers';
 import type { SecretStore as AppSecretStore } from '../aws/keychain';
 import type { DesktopIo } from '../desktop';
 import type { TunnelManager } from '../eice/tunnelManager';
+import type { TunnelOptionsFor } from '../eice/tunnelOptions';
 import type { Logger } from '../log';
 import { Ec2PasswordSource, type Ec2For } from './adapters/ec2PasswordSource';
-import { EiceRdpTunnels, type TunnelCredentialsFor } from './adapters/eiceRdpTunnels';
+import { EiceRdpTunnels } from './adapters/eiceRdpTunnels';
 import { FileKeyReader } from './adapters/fileKeyReader';
 import { InventoryHostResolver, type HostLookup, type InstanceLookup } from './adapters/inventoryHostResolver';
 import { KeychainSecrets } from './adapters/keychainSecrets';
@@ -37,7 +38,7 @@ export interface RdpFeatureOptions {
   hosts: HostLookup;
   inventory: InstanceLookup;
   ec2For: Ec2For;
-  tunnelCredentialsFor: TunnelCredentialsFor;
+  tunnelOptionsFor: TunnelOptionsFor;
   tunnelManager: Pick<TunnelManager, 'startListener' | 'list' | 'stop' | 'onChange'>;
   log: Logger;
   onSessionChanged(session: RdpSession): void;
@@ -79,7 +80,7 @@ export function createRdpFeature(options: RdpFeatureOptions): RdpFeature {
     passwords: new Ec2PasswordSource(options.ec2For),
     secrets: new KeychainSecrets(options.keychain),
     keyFiles: new FileKeyReader(),
-    tunnels: new EiceRdpTunnels(options.tunnelManager, options.inventory, options.tunnelCredentialsFor),
+    tunnels: new EiceRdpTunnels(options.tunnelManager, options.inventory, options.tunnelOptionsFor),
     launcher,
     clipboard: new ClipboardGuard(options.desktop, timers, log.child('clipboard')),
     timers,

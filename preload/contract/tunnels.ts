@@ -33,6 +33,11 @@ export const TunnelInfo = z.object({
   openedAt: z.string(),
   /** When the earliest open connection reaches its maximum duration (one hour, or the IAM cap). */
   expiresAt: z.string().optional(),
+  /**
+   * Seconds each connection may last when an IAM policy (ec2-instance-connect:maxTunnelDuration)
+   * allows less than the hour Bastionless asks for; absent when connections get the full hour.
+   */
+  durationCapSeconds: z.number().int().positive().optional(),
   /** For idle listeners: when it closes unless a client connects again. */
   idleClosesAt: z.string().optional(),
 });

@@ -54,7 +54,7 @@ function explain(code: string, message: string, facts: DiagnosisFacts, earlier: 
   const words = serviceWordsOf(message);
   const quoted = words ? ` AWS said: "${words}".` : '';
   // A test tunnel that reaches the service now: whatever blocked it is gone (fixed, or it was temporary).
-  const reachedNow = facts.probes.tunnel?.ok === true && facts.probes.tunnel.value.outcome === 'reached';
+  const reachedNow = facts.probes.tunnel?.ok === true && effectiveProbe(facts.probes.tunnel.value).outcome === 'reached';
   switch (code) {
     case 'EIC_TUNNEL_TARGET_UNREACHABLE': {
       const found = culprits(earlier, ['instance', 'securityGroups', 'networkAcls']);
@@ -78,7 +78,7 @@ function explain(code: string, message: string, facts: DiagnosisFacts, earlier: 
       return {
         summary: capped ? `AWS refused the tunnel: your policy caps its duration below ${DEFAULT_TUNNEL_DURATION_SECONDS} s.` : 'AWS refused to open the tunnel (ec2-instance-connect:OpenTunnel).',
         explanation: capped
-          ? `The endpoint refused the tunnel before anything reached the instance.${quoted} A test tunnel of ${capped} s was allowed where ${DEFAULT_TUNNEL_DURATION_SECONDS} s was not, so an IAM condition on ec2-instance-connect:maxTunnelDuration refuses the duration Bastionless asks for.${because(culprits(earlier, ['permissions']))}`
+          ? `The endpoint refused the tunnel before anything reached the instance.${quoted} A test tunnel of ${capped} s was allowed where ${DEFAULT_TUNNEL_DURATION_SECONDS} s was not, so an IAM condition on ec2-instance-connect:maxTunnelDuration refused the duration Bastionless asked for. Bastionless now keeps to that cap: trying again opens a ${capped}-second tunnel.${because(culprits(earlier, ['permissions']))}`
           : `The endpoint refused the tunnel before anything reached the instance.${quoted} Your identity lacks ec2-instance-connect:OpenTunnel on this endpoint, or a condition of the policy (remote port, private address, maxTunnelDuration) does not allow this tunnel.${because(culprits(earlier, ['permissions']))}`,
       };
     }
@@ -154,9 +154,21 @@ function explain(code: string, message: string, facts: DiagnosisFacts, earlier: 
   }
 }
 
-function probeWords(probe: TunnelProbe): string {
-  if (probe.outcome === 'reached') return `reached ${serviceOf(probe.port)}${probe.banner ? ` (${probe.banner})` : ''}`;
-  if (probe.outcome === 'open') return `opened, but nothing answered on port ${probe.port}`;
+/**
+ * For the path, a test tunnel refused for the asked duration but allowed for a shorter one (an
+ * IAM cap the app's tunnels keep to) counts as what the shorter one found.
+ */
+function effectiveProbe(probe: TunnelProbe): TunnelProbe {
+  if (probe.allowedDuration === undefined || !probe.shorter) return probe;
+  const { error: _refusal, banner: _banner, ...rest } = probe;
+  return { ...rest, outcome: probe.shorter.outcome, maxTunnelDuration: probe.allowedDuration, ...(probe.shorter.banner ? { banner: probe.shorter.banner } : {}) };
+}
+
+function probeWords(original: TunnelProbe): string {
+  const probe = effectiveProbe(original);
+  const capped = probe === original ? '' : ` for ${probe.maxTunnelDuration} s (${original.maxTunnelDuration} s was refused: an IAM cap)`;
+  if (probe.outcome === 'reached') return `reached ${serviceOf(probe.port)}${probe.banner ? ` (${probe.banner})` : ''}${capped}`;
+  if (probe.outcome === 'open') return `opened${capped}, but nothing answered on port ${probe.port}`;
   return `failed: ${probe.error?.code ?? 'error'}${probe.error ? ` (${serviceWordsOf(probe.error.message) ?? probe.error.message})` : ''}`;
 }
 
@@ -174,8 +186,8 @@ export const failureCheck: Check = {
   evaluate(facts, earlier) {
     const failure = facts.failure;
     const probeFact = facts.probes.tunnel;
-    const probe = probeFact?.ok ? probeFact.value : undefined;
-    const probeEvidence = evidence(['Test tunnel just now', probe ? probeWords(probe) : probeFact && !probeFact.ok ? `not opened: ${probeFact.error.message}` : undefined]);
+    const probe = probeFact?.ok ? effectiveProbe(probeFact.value) : undefined;
+    const probeEvidence = evidence(['Test tunnel just now', probeFact?.ok ? probeWords(probeFact.value) : probeFact && !probeFact.ok ? `not opened: ${probeFact.error.message}` : undefined]);
     if (!failure) {
       if (!probe) {
         return verdict(check, {
@@ -189,7 +201,7 @@ export const failureCheck: Check = {
         return verdict(check, {
           status: 'pass',
           summary: `A test tunnel just reached ${serviceOf(probe.port)}: the path to the instance works.`,
-          explanation: `Bastionless opened a tunnel through ${probe.endpointId} and the instance answered${probe.banner ? ` (${probe.banner})` : ''}. Signing in is checked by the other checks (package, key pair, user).`,
+          explanation: `Bastionless opened a tunnel through ${probe.endpointId} and the instance answered${probe.banner ? ` (${probe.banner})` : ''}.${probeFact?.ok && probe !== probeFact.value ? ` It was a ${probe.maxTunnelDuration}-second tunnel: your IAM policy caps the duration (see the permissions check).` : ''} Signing in is checked by the other checks (package, key pair, user).`,
           evidence: probeEvidence,
         });
       }

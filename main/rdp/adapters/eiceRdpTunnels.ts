@@ -1,14 +1,12 @@
-import { AppError, type Instance } from '../../../preload/contract';
-import { chooseEndpoint, type EndpointFacts, type EndpointState } from '../../eice/endpoints';
+import { AppError } from '../../../preload/contract';
+import { endpointForInstance, tunnelTargetThrough } from '../../eice/instanceEndpoint';
 import type { LocalListener } from '../../eice/localListener';
-import type { ListenerOptions, TunnelManager } from '../../eice/tunnelManager';
+import type { TunnelManager } from '../../eice/tunnelManager';
+import type { TunnelOptionsFor } from '../../eice/tunnelOptions';
 import type { RdpListener, RdpTunnelOpener, WindowsHostFacts } from '../rdpIo';
 import type { InstanceLookup } from './inventoryHostResolver';
 
 export const RDP_PORT = 3389;
-
-/** What a tunnel needs from a profile: credentials (fresh per tunnel), the env, FIPS. */
-export type TunnelCredentialsFor = (profileId: string, region: string) => Promise<Pick<ListenerOptions, 'credentials' | 'env' | 'useFips'>>;
 
 /**
  * Opens RDP's local listener through the TunnelManager: the instance's endpoint (its subnet's,
@@ -18,7 +16,7 @@ export class EiceRdpTunnels implements RdpTunnelOpener {
   constructor(
     private readonly manager: Pick<TunnelManager, 'startListener'>,
     private readonly inventory: InstanceLookup,
-    private readonly credentialsFor: TunnelCredentialsFor,
+    private readonly optionsFor: TunnelOptionsFor,
   ) {}
 
   async open(host: WindowsHostFacts, options: { label: string; maxConnections: number }): Promise<RdpListener> {
@@ -29,38 +27,15 @@ export class EiceRdpTunnels implements RdpTunnelOpener {
         hint: 'EC2 Instance Connect Endpoints reach instances by their private IPv4 address in the endpoint’s VPC.',
       });
     }
-    const endpoint = chooseEndpoint({ instanceId: instance.instanceId, vpcId: instance.vpcId, subnetId: instance.subnetId ?? '' }, instance.vpcEndpoints.map(toEndpointFacts));
-    const tunnelOptions = await this.credentialsFor(host.profileId, host.region);
+    const endpoint = endpointForInstance(instance);
+    const tunnelOptions = await this.optionsFor(host.profileId, host.region);
     const listener = await this.manager.startListener(
-      {
-        instanceId: instance.instanceId,
-        endpointId: endpoint.id,
-        dnsName: endpoint.dnsName,
-        ...(endpoint.fipsDnsName ? { fipsDnsName: endpoint.fipsDnsName } : {}),
-        region: host.region,
-        privateIpAddress: instance.privateIpv4,
-        remotePort: host.port ?? RDP_PORT,
-      },
+      tunnelTargetThrough({ ...endpoint, endpointId: endpoint.id }, { instanceId: instance.instanceId, region: host.region, privateIpAddress: instance.privateIpv4, remotePort: host.port ?? RDP_PORT }),
       { kind: 'rdp', label: options.label, ...(host.hostId ? { hostId: host.hostId } : {}) },
       { ...tunnelOptions, maxConnections: options.maxConnections },
     );
     return new ManagedRdpListener(listener);
   }
-}
-
-function toEndpointFacts(e: Instance['vpcEndpoints'][number]): EndpointFacts {
-  return {
-    id: e.id,
-    vpcId: e.vpcId,
-    subnetId: e.subnetId,
-    state: e.state as EndpointState,
-    ...(e.stateMessage ? { stateMessage: e.stateMessage } : {}),
-    dnsName: e.dnsName ?? '',
-    ...(e.fipsDnsName ? { fipsDnsName: e.fipsDnsName } : {}),
-    securityGroupIds: e.securityGroupIds,
-    preserveClientIp: e.preserveClientIp,
-    availabilityZone: e.availabilityZone ?? '',
-  };
 }
 
 /** The tunnel manager's LocalListener as the RdpListener the session watches. */

@@ -1,12 +1,12 @@
 import { AppError, type Instance } from '../../../preload/contract';
-import { chooseEndpoint, type EndpointFacts, type EndpointState } from '../../eice/endpoints';
-import type { TunnelManager, TunnelOpenOptions } from '../../eice/tunnelManager';
+import type { EndpointFacts } from '../../eice/endpoints';
+import { endpointForInstance, tunnelTargetThrough } from '../../eice/instanceEndpoint';
+import type { TunnelManager } from '../../eice/tunnelManager';
+import type { TunnelOptionsFor } from '../../eice/tunnelOptions';
 import type { EndpointChoice, ResolvedTarget, SshTunnel, SshTunnels } from '../ports';
 import type { InstanceLookup } from './hostTargetResolver';
 
-/** What a tunnel needs from a profile: credentials (fresh per tunnel), the env, FIPS. */
-export type TunnelOptionsFor = (profileId: string, region: string) => Promise<Omit<TunnelOpenOptions, 'signal'>>;
-
+export type { TunnelOptionsFor } from '../../eice/tunnelOptions';
 /**
  * SSH's tunnels through the app's one TunnelManager: each connection is a stream (no local
  * port) and one of its endpoint's 20 connections, listed in the Tunnels view under the host.
@@ -34,15 +34,7 @@ export class EiceSshTunnels implements SshTunnels {
     if (!endpoint.dnsName) throw new AppError('EIC_NO_ENDPOINT', `The endpoint ${endpoint.endpointId} has no DNS name yet.`, { hint: 'Refresh the Hosts view and retry.', retryable: true });
     const options = await this.optionsFor(target.profileId, target.region);
     const stream = await this.manager.openStream(
-      {
-        instanceId: target.instanceId,
-        endpointId: endpoint.endpointId,
-        dnsName: endpoint.dnsName,
-        ...(endpoint.fipsDnsName ? { fipsDnsName: endpoint.fipsDnsName } : {}),
-        region: target.region,
-        privateIpAddress: target.privateIp,
-        remotePort: target.port,
-      },
+      tunnelTargetThrough({ ...endpoint, dnsName: endpoint.dnsName }, { instanceId: target.instanceId, region: target.region, privateIpAddress: target.privateIp, remotePort: target.port }),
       { kind: 'ssh', label: owner.label, ...(owner.hostId ? { hostId: owner.hostId } : {}) },
       { ...options, signal },
     );
@@ -55,10 +47,7 @@ export class EiceSshTunnels implements SshTunnels {
 }
 
 function pick(target: ResolvedTarget, instance: Instance): EndpointFacts {
-  if (!instance.vpcId) {
-    throw new AppError('EIC_NO_ENDPOINT', `${target.name} (${target.instanceId}) is not in a VPC, so no EC2 Instance Connect Endpoint can reach it.`, { hint: 'EC2 Instance Connect Endpoints work only for instances in a VPC.' });
-  }
-  return chooseEndpoint({ instanceId: instance.instanceId, vpcId: instance.vpcId, subnetId: instance.subnetId ?? '' }, instance.vpcEndpoints.map(toEndpointFacts));
+  return endpointForInstance(instance, target.name);
 }
 
 function choiceOf(endpoint: EndpointFacts): EndpointChoice {
@@ -67,20 +56,5 @@ function choiceOf(endpoint: EndpointFacts): EndpointChoice {
     label: endpoint.availabilityZone ? `${endpoint.id} (${endpoint.availabilityZone})` : endpoint.id,
     dnsName: endpoint.dnsName,
     ...(endpoint.fipsDnsName ? { fipsDnsName: endpoint.fipsDnsName } : {}),
-  };
-}
-
-function toEndpointFacts(e: Instance['vpcEndpoints'][number]): EndpointFacts {
-  return {
-    id: e.id,
-    vpcId: e.vpcId,
-    subnetId: e.subnetId,
-    state: e.state as EndpointState,
-    ...(e.stateMessage ? { stateMessage: e.stateMessage } : {}),
-    dnsName: e.dnsName ?? '',
-    ...(e.fipsDnsName ? { fipsDnsName: e.fipsDnsName } : {}),
-    securityGroupIds: e.securityGroupIds,
-    preserveClientIp: e.preserveClientIp,
-    availabilityZone: e.availabilityZone ?? '',
   };
 }

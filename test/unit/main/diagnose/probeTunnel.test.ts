@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../../preload/contract';
-import { SHORTER_DURATIONS } from '../../../../main/diagnose/gatherFacts';
+import { SHORTER_TUNNEL_DURATIONS } from '../../../../main/eice/durationSearch';
 import { probeTunnel, RDP_CONNECTION_REQUEST } from '../../../../main/diagnose/probeTunnel';
 import { FakeProbes, SSH_BANNER } from './fakeProbes';
 
 const request = { profileId: 'config:dev', region: 'eu-west-1', instanceId: 'i-0a1b2c3d4e5f60006', endpointId: 'eice-0a1b2c3d4e5f60007', dnsName: 'x', privateIpAddress: '10.0.2.15', port: 22, maxTunnelDuration: 3600, label: 'Diagnose web-1' };
 const run = (probes: FakeProbes, over: Partial<typeof request> = {}, waitMs = 10_000) =>
-  probeTunnel(probes, { request: { ...request, ...over }, shorterDurations: SHORTER_DURATIONS, signal: new AbortController().signal, waitMs });
+  probeTunnel(probes, { request: { ...request, ...over }, shorterDurations: SHORTER_TUNNEL_DURATIONS, signal: new AbortController().signal, waitMs });
 
 const denied = (seconds: number) =>
   new AppError('EIC_TUNNEL_ACCESS_DENIED', `You are not allowed to open a tunnel. AWS said: "maxTunnelDuration (${seconds}) is not at most 900"`, { requestId: `r-${seconds}` });

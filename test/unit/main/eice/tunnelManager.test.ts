@@ -3,9 +3,9 @@ import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ConnectionBudget } from '../../../../main/eice/connectionBudget';
-import { TunnelManager, type TunnelOpenOptions } from '../../../../main/eice/tunnelManager';
+import { TunnelManager, type DurationCapLearned, type TunnelOpenOptions } from '../../../../main/eice/tunnelManager';
 import { AppError } from '../../../../preload/contract/errors';
-import { aTarget, FakeEice, testCredentials } from './fakeEice';
+import { aTarget, echo, FakeEice, testCredentials } from './fakeEice';
 
 const fakes: FakeEice[] = [];
 const managers: TunnelManager[] = [];
@@ -16,11 +16,12 @@ afterEach(async () => {
   await Promise.all(fakes.splice(0).map((f) => f.stop()));
 });
 
-async function setup(limitPerEndpoint?: number): Promise<{ fake: FakeEice; manager: TunnelManager }> {
+async function setup(limitPerEndpoint?: number, onDurationCap?: (learned: DurationCapLearned) => void): Promise<{ fake: FakeEice; manager: TunnelManager }> {
   const fake = await FakeEice.start();
   fakes.push(fake);
   const manager = new TunnelManager({
     ...(limitPerEndpoint ? { limitPerEndpoint } : {}),
+    ...(onDurationCap ? { onDurationCap } : {}),
     webSocketFactory: (url, options) => new WebSocket(url.replace(/^wss:\/\/[^/]+/, `ws://${fake.address}`), { ...options, createConnection: undefined }),
   });
   managers.push(manager);
@@ -295,5 +296,66 @@ describe('TunnelManager', () => {
     await closedSocket(socket);
     expect(fake.sockets.size).toBe(0);
     expect((await thrown(manager.openStream(aTarget(), { kind: 'ssh', label: 'c' }, opts))).code).toBe('CANCELLED');
+  });
+});
+
+describe('TunnelManager under an IAM cap on tunnel duration', () => {
+  /** Refuses, as IAM does, any tunnel that asks for more than `cap` seconds. */
+  const capAt = (fake: FakeEice, cap: number): void => {
+    fake.answer = (seen) => {
+      const asked = Number(seen.url.searchParams.get('maxTunnelDuration'));
+      return asked > cap
+        ? { refuse: { status: 403, body: JSON.stringify({ ErrorCode: 'AccessDenied', Message: `not authorized: the request's ec2-instance-connect:maxTunnelDuration (${asked}) is not at most ${cap}` }) } }
+        : { accept: echo };
+    };
+  };
+  const asked = (fake: FakeEice): number[] => fake.seen.map((s) => Number(s.url.searchParams.get('maxTunnelDuration')));
+
+  it('opens a stream at the longest allowed duration, expires it then, reports the cap, and asks for the cap straight away next time', async () => {
+    const learned: DurationCapLearned[] = [];
+    const { fake, manager } = await setup(undefined, (l) => learned.push(l));
+    capAt(fake, 900);
+    const stream = await manager.openStream(aTarget(), { kind: 'ssh', label: 'web-1' }, { ...opts, principal: 'config:dev' });
+    expect(asked(fake)).toEqual([3600, 1800, 900]);
+    expect(stream.expiresAt.getTime() - stream.openedAt.getTime()).toBe(900_000);
+    const [row] = manager.list();
+    expect(row).toMatchObject({ durationCapSeconds: 900 });
+    expect(Date.parse(row!.expiresAt!) - Date.parse(row!.openedAt)).toBe(900_000);
+    expect(learned).toEqual([{ principal: 'config:dev', endpointId: 'eice-0123456789abcdef0', seconds: 900, askedSeconds: 3600 }]);
+    // Refused attempts gave their slots back: only the open stream holds one.
+    expect(manager.connectionsInUse('eice-0123456789abcdef0')).toBe(1);
+    await manager.openStream(aTarget(), { kind: 'ssh', label: 'web-2' }, { ...opts, principal: 'config:dev' });
+    expect(asked(fake)).toEqual([3600, 1800, 900, 900]);
+    expect(learned).toHaveLength(1);
+    // Another profile is another principal: its own policy decides.
+    await manager.openStream(aTarget(), { kind: 'ssh', label: 'web-3' }, { ...opts, principal: 'config:prod' });
+    expect(asked(fake).slice(4)).toEqual([3600, 1800, 900]);
+  });
+
+  it('gives a listener\'s connections the cap too, and shows it on the listener\'s row', async () => {
+    const { fake, manager } = await setup();
+    capAt(fake, 300);
+    const listener = await manager.startListener(aTarget({ remotePort: 3389 }), { kind: 'rdp', label: 'win-1' }, { ...opts, principal: 'config:dev' });
+    expect(manager.list()[0]?.durationCapSeconds).toBeUndefined();
+    const socket = await dial(listener.port);
+    expect((await echoThrough(socket, Buffer.from('hello rdp'))).toString()).toBe('hello rdp');
+    expect(asked(fake)).toEqual([3600, 1800, 900, 300]);
+    const [row] = manager.list();
+    expect(row).toMatchObject({ durationCapSeconds: 300 });
+    // Its tunnel opened before now, for 300 s (an hour's tunnel would end well after this).
+    expect(Date.parse(row!.expiresAt!)).toBeLessThanOrEqual(Date.now() + 300_000);
+    expect((await echoThrough(await dial(listener.port), Buffer.from('again'))).toString()).toBe('again');
+    expect(asked(fake)).toEqual([3600, 1800, 900, 300, 300]);
+  });
+
+  it('does not retry a refusal that names another condition, nor an exact-duration open', async () => {
+    const { fake, manager } = await setup();
+    fake.answer = () => ({ refuse: { status: 403, body: '{"ErrorCode":"AccessDenied","Message":"not authorized because ec2-instance-connect:remotePort (22) is not allowed"}' } });
+    expect((await thrown(manager.openStream(aTarget(), { kind: 'ssh', label: 'a' }, opts))).code).toBe('EIC_TUNNEL_ACCESS_DENIED');
+    expect(asked(fake)).toEqual([3600]);
+    capAt(fake, 900);
+    expect((await thrown(manager.openStream(aTarget(), { kind: 'ssh', label: 'b' }, { ...opts, exactDuration: true }))).message).toContain('maxTunnelDuration (3600) is not at most 900');
+    expect(asked(fake)).toEqual([3600, 3600]);
+    expect(manager.connectionsInUse('eice-0123456789abcdef0')).toBe(0);
   });
 });

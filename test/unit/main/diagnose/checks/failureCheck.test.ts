@@ -42,6 +42,20 @@ describe('check 10: the failure’s own words', () => {
     expect(v.explanation).toContain('A test tunnel of 900 s was allowed');
   });
 
+  it('counts a test tunnel allowed only for a shorter duration as what that tunnel found (the app keeps to the cap)', () => {
+    const error = describeTunnelFailure({ kind: 'refused', status: 403, errorCode: 'AccessDenied', text: 'not authorized: maxTunnelDuration (3600) is not at most 900' }, context);
+    const capped = probe({ outcome: 'failed', banner: undefined, error: { code: error.code, message: error.message, hint: '', action: 'ec2-instance-connect:OpenTunnel' }, allowedDuration: 900, triedDurations: [3600, 1800, 900], shorter: { outcome: 'reached', banner: 'SSH-2.0-OpenSSH_9.6' } });
+    const v = run(facts({ probes: { tunnel: ok(capped) } }));
+    expect(v.status).toBe('pass');
+    expect(v.explanation).toContain('It was a 900-second tunnel: your IAM policy caps the duration');
+    expect(v.evidence).toContainEqual({ label: 'Test tunnel just now', value: 'reached SSH (SSH-2.0-OpenSSH_9.6) for 900 s (3600 s was refused: an IAM cap)' });
+    // A session refused before the cap was known: it works now, and says how.
+    const earlier = run(facts({ failure: failure({ code: error.code, message: error.message }), probes: { tunnel: ok(capped) } }));
+    expect(earlier.status).toBe('warn');
+    expect(earlier.summary).toBe('AWS refused the tunnel: your policy caps its duration below 3600 s. It works now.');
+    expect(earlier.explanation).toContain('trying again opens a 900-second tunnel');
+  });
+
   it('does not claim a tunnel was opened when the flow stopped before it (a stopped instance)', () => {
     const v = run(facts({ failure: failure({ step: 'resolve', message: 'web-1 is stopped, and only a running instance can be reached.' }), probes: {} }));
     expect(v.summary).toBe('The instance cannot be reached in its current state.');

@@ -28,12 +28,23 @@ describe('check 2: IAM permissions', () => {
     });
   });
 
-  it('recognises a maxTunnelDuration cap when a shorter tunnel was allowed', () => {
-    const v = run(facts({ probes: { tunnel: ok(probe({ outcome: 'failed', error: denied('ec2-instance-connect:OpenTunnel'), triedDurations: [3600, 1800, 900], allowedDuration: 900, shorter: { outcome: 'reached' } })) } }));
-    expect(v.status).toBe('fail');
-    expect(v.summary).toContain('maxTunnelDuration cap');
+  it('recognises a maxTunnelDuration cap when a shorter tunnel was allowed: a warning, since the app keeps to the cap', () => {
+    const capped = probe({ outcome: 'failed', error: denied('ec2-instance-connect:OpenTunnel'), triedDurations: [3600, 1800, 900], allowedDuration: 900, shorter: { outcome: 'reached' } });
+    const v = run(facts({ probes: { tunnel: ok(capped), keyPush: ok({ osUser: 'ec2-user' }) } }));
+    expect(v.status).toBe('warn');
+    expect(v.summary).toBe('Your IAM policy caps tunnels at 900 s (ec2-instance-connect:maxTunnelDuration).');
     expect(v.explanation).toContain('one of 900 s was allowed');
+    expect(v.explanation).toContain('sessions end after 15 minutes');
+    expect(v.explanation).toContain('"NumericLessThanEquals": {"ec2-instance-connect:maxTunnelDuration": "3600"}');
+    expect(v.evidence).toContainEqual({ label: 'Test tunnel', value: 'allowed for 900 s, refused for 3600 s' });
+    expect(v.evidence).toContainEqual({ label: 'Durations tried', value: '3600 s, 1800 s, 900 s' });
     expect(v.evidence).toContainEqual({ label: 'Longest allowed', value: '900 s' });
+    expect(policyOf(v).Statement.find((s) => s.Action === 'ec2-instance-connect:OpenTunnel')?.Condition?.['NumericLessThanEquals']).toEqual({ 'ec2-instance-connect:maxTunnelDuration': '3600' });
+    // The same cap next to a real refusal: the refusal fails the check, the cap is said too.
+    const both = run(facts({ probes: { tunnel: ok(capped), keyPush: failed(denied('ec2-instance-connect:SendSSHPublicKey', 'AuthException')) } }));
+    expect(both.status).toBe('fail');
+    expect(both.summary).toBe('AWS refused SendSSHPublicKey (and caps tunnels at 900 s).');
+    expect(both.explanation).toContain('one of 900 s was allowed');
   });
 
   it('names a denied SendSSHPublicKey with the ec2:osuser condition, scoped to the instance ARN', () => {

@@ -157,12 +157,12 @@ describe('the RDP listener through the tunnel manager', () => {
   it('uses the endpoint in the instance’s subnet and port 3389 (or the host’s)', async () => {
     const manager = new FakeManager();
     const credentials = async () => ({ accessKeyId: 'AKIA', secretAccessKey: 's' });
-    const opener = new EiceRdpTunnels(manager as unknown as Pick<TunnelManager, 'startListener'>, new FakeInventory(), async () => ({ credentials, useFips: false }));
+    const opener = new EiceRdpTunnels(manager as unknown as Pick<TunnelManager, 'startListener'>, new FakeInventory(), async () => ({ credentials, useFips: false, principal: 'dev' }));
     const listener = await opener.open({ profileId: 'dev', region: 'eu-west-1', instanceId: 'i-0a1b2c3d4e5f60718', label: 'dc', platform: 'windows', hostId: 'h-abcdefgh12' }, { label: 'dc', maxConnections: 4 });
     expect(manager.started[0]).toEqual({
       target: { instanceId: 'i-0a1b2c3d4e5f60718', endpointId: 'eice-same', dnsName: 'a.example', fipsDnsName: 'fips.a.example', region: 'eu-west-1', privateIpAddress: '10.0.1.20', remotePort: 3389 },
       owner: { kind: 'rdp', label: 'dc', hostId: 'h-abcdefgh12' },
-      options: { credentials, useFips: false, maxConnections: 4 },
+      options: { credentials, useFips: false, principal: 'dev', maxConnections: 4 },
     });
     expect([listener.tunnelId, listener.address, listener.port, listener.activeConnections()]).toEqual(['lis-1', '127.0.0.1', 51234, 0]);
     await opener.open({ profileId: 'dev', region: 'eu-west-1', instanceId: 'i-0a1b2c3d4e5f60718', label: 'dc', platform: 'windows', port: 3390 }, { label: 'dc', maxConnections: 4 });

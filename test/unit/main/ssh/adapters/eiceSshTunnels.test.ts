@@ -31,7 +31,7 @@ class Manager {
   }
 }
 
-const options = async () => ({ credentials: async () => ({ accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'x' }), env: {}, useFips: false });
+const options = async () => ({ credentials: async () => ({ accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'x' }), env: {}, useFips: false, principal: 'config:dev' });
 const signal = new AbortController().signal;
 
 describe('EiceSshTunnels', () => {
@@ -72,7 +72,7 @@ describe('EiceSshTunnels', () => {
       remotePort: 22,
     });
     expect(owner).toEqual({ kind: 'ssh', label: 'SSH ec2-user@web-1', hostId: 'h-abcdefgh12' });
-    expect(opts).toMatchObject({ useFips: false, signal });
+    expect(opts).toMatchObject({ useFips: false, principal: 'config:dev', signal });
     expect(tunnel.expiresAt).toBe(Date.parse('2025-01-01T01:00:00Z'));
     expect(tunnel.closeError()).toBeUndefined();
     (tunnel.stream as unknown as { closeError: AppError }).closeError = new AppError('EIC_TUNNEL_CLOSED', 'closed');
