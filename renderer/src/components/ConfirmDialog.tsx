@@ -1,6 +1,5 @@
-import { useState, type ReactElement, type ReactNode } from 'react';
-import type { AppError } from '../api';
-import { toAppError } from '../api/useAsync';
+import type { ReactElement, ReactNode } from 'react';
+import { useAction } from '../hooks/useAction';
 import { Dialog } from './Dialog';
 import { DialogFooter, type DialogFooterProps } from './DialogFooter';
 import { ErrorNotice } from './ErrorNotice';
@@ -21,18 +20,9 @@ export interface ConfirmDialogProps extends Pick<DialogFooterProps, 'confirmLabe
  * runs it on confirm with the button busy, and shows why it failed without closing.
  */
 export function ConfirmDialog({ title, description, children, wide, onConfirm, onClose, autoFocus = 'cancel', ...footer }: ConfirmDialogProps): ReactElement {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<AppError | undefined>();
+  const { busy, error, run } = useAction({ stayBusy: true });
   const confirm = async (): Promise<void> => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await onConfirm();
-      onClose();
-    } catch (e) {
-      setError(toAppError(e));
-      setBusy(false);
-    }
+    if (await run(async () => onConfirm())) onClose();
   };
   return (
     <Dialog title={title} description={description} onClose={onClose} wide={wide}>

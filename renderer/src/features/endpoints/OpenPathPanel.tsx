@@ -1,9 +1,10 @@
 import { useState, type ReactElement } from 'react';
 import type { PathPlan, RuleOutcome } from '../../../../preload/contract';
 import { AppError, getApi } from '../../api';
-import { toAppError, useAsync } from '../../api/useAsync';
+import { useAsync } from '../../api/useAsync';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Icon } from '../../components/Icon';
+import { useAction } from '../../hooks/useAction';
 
 const STATUS_WORDS: Record<PathPlan['instances'][number]['status'], string> = {
   open: 'reachable',
@@ -25,22 +26,14 @@ export function OpenPathPanel({ scope, endpointId, onDone }: { scope: { profileI
   const plan = updated ?? loaded.data;
   const [unchecked, setUnchecked] = useState<ReadonlySet<string>>(new Set());
   const [results, setResults] = useState<RuleOutcome[] | undefined>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<AppError | undefined>();
+  const { busy, error, run } = useAction();
   const chosen = (plan?.rules ?? []).filter((r) => !unchecked.has(ruleKey(r)));
-  const add = async (): Promise<void> => {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const add = (): Promise<boolean> =>
+    run(async () => {
       const out = await getApi().endpoints.addRules({ ...scope, endpointId, rules: chosen.map((r) => ({ groupId: r.groupId, port: r.port })) });
       setResults(out.results);
       setPlan(out.plan);
-    } catch (e) {
-      setError(toAppError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <div className="ep-step" data-step="open-path" data-testid="open-path">

@@ -1,12 +1,12 @@
 import { useState, type FormEvent, type ReactElement } from 'react';
 import type { Host, Instance, SaveHostInput } from '../../../../preload/contract';
 import { AppError, getApi } from '../../api';
-import { toAppError } from '../../api/useAsync';
 import { Dialog } from '../../components/Dialog';
 import { DialogFooter } from '../../components/DialogFooter';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field } from '../../components/Field';
 import { TextField } from '../../components/TextField';
+import { useAction } from '../../hooks/useAction';
 import { useProfiles } from '../profiles/profilesStore';
 import { REGION_SUGGESTIONS } from '../profiles/regions';
 
@@ -56,8 +56,7 @@ export function SaveHostDialog({ instance, host, folders, onClose, onSaved }: Sa
   const [winText, setWinText] = useState('');
   const [winPath, setWinPath] = useState(host?.windowsKey?.store === 'file' ? host.windowsKey.path : '');
   const [autoReconnect, setAutoReconnect] = useState(host?.autoReconnect ?? false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<AppError | undefined>();
+  const { busy, error, run, setError } = useAction();
   const target = host ?? instance ?? (manual ? { profileId: manualProfile, region: manualRegion.trim(), instanceId: manualInstance.trim() } : undefined);
 
   const readFile = async (file: File | undefined, set: (text: string) => void): Promise<void> => {
@@ -79,9 +78,7 @@ export function SaveHostDialog({ instance, host, folders, onClose, onSaved }: Sa
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     if (!target) return;
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       let authInput: SaveHostInput['auth'];
       if (auth === 'eic') authInput = { method: 'eic' };
       else if (auth === 'password') authInput = { method: 'password', ...(password ? { password } : {}) };
@@ -115,11 +112,7 @@ export function SaveHostDialog({ instance, host, folders, onClose, onSaved }: Sa
       setPassword('');
       setWinText('');
       onSaved(saved);
-    } catch (err) {
-      setError(toAppError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const keyFields = (

@@ -1,11 +1,11 @@
 import { useEffect, useState, type FormEvent, type ReactElement } from 'react';
 import type { CredentialPrompt } from '../../../../preload/contract';
-import { getApi, type AppError } from '../../api';
-import { toAppError } from '../../api/useAsync';
+import { getApi } from '../../api';
 import { Dialog } from '../../components/Dialog';
 import { DialogFooter } from '../../components/DialogFooter';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { TextField } from '../../components/TextField';
+import { useAction } from '../../hooks/useAction';
 import { useProfiles } from './profilesStore';
 import { SsoSignInPanel, startSignIn } from './SsoSignInPanel';
 
@@ -40,22 +40,15 @@ export function CredentialPrompts(): ReactElement | null {
 
 function MfaDialog({ prompt, onCancel }: { prompt: Extract<CredentialPrompt, { kind: 'mfa' }>; onCancel: () => void }): ReactElement {
   const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<AppError | undefined>();
-  const submit = async (e: FormEvent): Promise<void> => {
+  // Main closes the prompt once the code is taken: the button stays off until then.
+  const { busy, error, run } = useAction({ stayBusy: true });
+  const submit = (e: FormEvent): void => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await getApi().profiles.answerPrompt({ promptId: prompt.promptId, mfaCode: code });
-    } catch (err) {
-      setError(toAppError(err));
-      setBusy(false);
-    }
+    void run(() => getApi().profiles.answerPrompt({ promptId: prompt.promptId, mfaCode: code }));
   };
   return (
     <Dialog title="MFA code needed" description={<>Profile “{prompt.profileName}” needs a code from your MFA device {prompt.reason}.</>} onClose={onCancel}>
-      <form onSubmit={(e) => void submit(e)} aria-label="MFA code">
+      <form onSubmit={submit} aria-label="MFA code">
         <TextField
           label="6-digit code"
           inputMode="numeric"
@@ -78,16 +71,9 @@ function MfaDialog({ prompt, onCancel }: { prompt: Extract<CredentialPrompt, { k
 
 function SsoPromptDialog({ prompt, onCancel }: { prompt: Extract<CredentialPrompt, { kind: 'ssoSignIn' }>; onCancel: () => void }): ReactElement {
   const { signIns } = useProfiles();
-  const [error, setError] = useState<AppError | undefined>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const signIn = signIns[prompt.profileId];
-  const begin = (): void => {
-    setBusy(true);
-    setError(undefined);
-    startSignIn(prompt.profileId)
-      .catch((e: unknown) => setError(toAppError(e)))
-      .finally(() => setBusy(false));
-  };
+  const begin = (): void => void run(() => startSignIn(prompt.profileId));
   return (
     <Dialog title="Sign in to IAM Identity Center" description={<>Profile “{prompt.profileName}” needs a sign-in at {prompt.startUrl} {prompt.reason}.</>} onClose={onCancel}>
       {signIn && signIn.state !== 'signedIn' ? (

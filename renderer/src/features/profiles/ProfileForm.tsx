@@ -1,11 +1,11 @@
 import { useState, type FormEvent, type ReactElement } from 'react';
 import type { Profile } from '../../../../preload/contract';
-import { getApi, type AppError } from '../../api';
-import { toAppError } from '../../api/useAsync';
+import { getApi } from '../../api';
 import { Dialog } from '../../components/Dialog';
 import { DialogFooter } from '../../components/DialogFooter';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { TextField } from '../../components/TextField';
+import { useAction } from '../../hooks/useAction';
 import { REGION_SUGGESTIONS } from './regions';
 
 export interface ProfileFormProps {
@@ -28,14 +28,11 @@ export function ProfileForm({ profile, onClose, onSaved }: ProfileFormProps): Re
   const [secretAccessKey, setSecretAccessKey] = useState('');
   const [sessionToken, setSessionToken] = useState('');
   const [mfaSerial, setMfaSerial] = useState(profile?.mfaSerial ?? '');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<AppError | undefined>();
+  const { busy, error, run } = useAction();
 
-  const submit = async (e: FormEvent): Promise<void> => {
+  const submit = (e: FormEvent): Promise<boolean> => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    return run(async () => {
       const saved = await getApi().profiles.save({
         ...(profile ? { id: profile.id } : {}),
         name: name.trim(),
@@ -50,11 +47,7 @@ export function ProfileForm({ profile, onClose, onSaved }: ProfileFormProps): Re
       setSecretAccessKey('');
       setSessionToken('');
       onSaved(saved);
-    } catch (err) {
-      setError(toAppError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

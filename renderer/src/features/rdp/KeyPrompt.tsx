@@ -1,11 +1,11 @@
 import { useId, useState, type FormEvent, type ReactElement } from 'react';
 import type { RdpKeyPrompt } from '../../../../preload/contract';
 import { AppError, getApi } from '../../api';
-import { toAppError } from '../../api/useAsync';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field } from '../../components/Field';
 import { Icon } from '../../components/Icon';
 import { TextField } from '../../components/TextField';
+import { useAction } from '../../hooks/useAction';
 
 /** Key files are small; anything bigger was picked by mistake (and the contract caps it). */
 const MAX_KEY_BYTES = 64 * 1024;
@@ -20,8 +20,7 @@ export function KeyPrompt({ sessionId, prompt, onWithoutPassword }: { sessionId:
   const [file, setFile] = useState<File | undefined>();
   const [passphrase, setPassphrase] = useState('');
   const [remember, setRemember] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<AppError | undefined>();
+  const { busy, error, run, setError } = useAction();
   const needKey = prompt.need === 'key';
 
   const submit = async (e: FormEvent): Promise<void> => {
@@ -35,8 +34,7 @@ export function KeyPrompt({ sessionId, prompt, onWithoutPassword }: { sessionId:
       setError(new AppError('RDP_KEY_INVALID', `${file.name} is too large to be a private key.`, { hint: 'Pick the .pem file you downloaded when the key pair was created.' }));
       return;
     }
-    setBusy(true);
-    try {
+    await run(async () => {
       const privateKey = needKey && file ? await file.text() : undefined;
       await getApi().rdp.provideKey({
         sessionId,
@@ -45,11 +43,7 @@ export function KeyPrompt({ sessionId, prompt, onWithoutPassword }: { sessionId:
         ...(passphrase ? { passphrase } : {}),
       });
       setPassphrase('');
-    } catch (err) {
-      setError(toAppError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const problem = prompt.problem ? AppError.fromJSON(prompt.problem) : undefined;
