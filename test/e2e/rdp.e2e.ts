@@ -73,6 +73,15 @@ test.describe('RDP to a Windows instance', () => {
       await expect(panel.getByTestId('rdp-state')).toHaveText('Failed');
       await page.screenshot({ path: `${SHOTS}/rdp-password-not-ready-dark.png` });
 
+      // Diagnose reads the failed session in main and explains it; Close goes back to the panel.
+      await panel.getByRole('button', { name: 'Diagnose' }).click();
+      const wizard = page.getByRole('dialog', { name: 'Diagnose win-admin' });
+      await expect(wizard.getByTestId('diagnosis')).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+      await expect(wizard).toContainText('explaining RDP_PASSWORD_NOT_READY');
+      await page.screenshot({ path: `${SHOTS}/rdp-diagnose-dark.png` });
+      await wizard.getByRole('button', { name: 'Close', exact: true }).last().click();
+      await expect(wizard).toHaveCount(0);
+
       await panel.getByRole('button', { name: 'Connect without password' }).click();
       const next = rdpPanel(page);
       await expect(next.locator('.progress-step--skipped').filter({ hasText: 'Retrieving password' })).toBeVisible({ timeout: 30_000 });

@@ -1,10 +1,12 @@
 import { useState, type ReactElement } from 'react';
 import type { RdpSession, RdpStep } from '../../../../preload/contract';
 import { AppError, getApi } from '../../api';
-import { toAppError } from '../../api/useAsync';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Icon } from '../../components/Icon';
+import { useAction } from '../../hooks/useAction';
 import { workspace } from '../../shell/workspaceStore';
+import { diagnoseRdpSession } from '../diagnose/requests';
+import { useDiagnoseAvailable } from '../terminals/diagnoseHook';
 import { KeyPrompt } from './KeyPrompt';
 import { launchRdp, rdpTabId, targetOf } from './rdpStore';
 import { formatCountdown, formatDuration, useNow } from './useNow';
@@ -30,37 +32,29 @@ const WITHOUT_PASSWORD_HELPS = new Set(['RDP_PASSWORD_NOT_READY', 'RDP_KEY_MISSI
 
 /** One RDP session: its steps, where to connect, the password, and what to do next. */
 export function RdpSessionPanel({ session }: { session: RdpSession }): ReactElement {
-  const [actionError, setActionError] = useState<AppError | undefined>();
+  const { error: actionError, run: act } = useAction();
+  const canDiagnose = useDiagnoseAvailable();
   const [copied, setCopied] = useState<{ what: 'password' | 'address'; until: number; total: number } | undefined>();
   const open = session.state !== 'closed' && session.state !== 'failed';
   const now = useNow(1_000, open || copied !== undefined);
   const error = session.error ? AppError.fromJSON(session.error) : undefined;
   const address = session.local ? `${session.local.address}:${session.local.port}` : undefined;
 
-  const act = async (fn: () => Promise<unknown>): Promise<void> => {
-    setActionError(undefined);
-    try {
-      await fn();
-    } catch (err) {
-      setActionError(toAppError(err));
-    }
-  };
-
   /** Starts over on the same host (a new session), closing this tab. */
-  const relaunch = (withoutPassword: boolean): Promise<void> =>
+  const relaunch = (withoutPassword: boolean): Promise<boolean> =>
     act(async () => {
       await getApi().rdp.dismiss({ sessionId: session.sessionId });
       workspace.closeTab(rdpTabId(session.sessionId));
       await launchRdp({ ...targetOf(session), username: session.username, ...(withoutPassword ? { withoutPassword: true } : {}) });
     });
 
-  const copyPassword = (): Promise<void> =>
+  const copyPassword = (): Promise<boolean> =>
     act(async () => {
       const { clearsAfterMs } = await getApi().rdp.copyPassword({ sessionId: session.sessionId });
       setCopied({ what: 'password', until: Date.now() + clearsAfterMs, total: clearsAfterMs });
     });
 
-  const copyAddress = (): Promise<void> =>
+  const copyAddress = (): Promise<boolean> =>
     act(async () => {
       if (!address) return;
       await navigator.clipboard.writeText(address);
@@ -117,10 +111,19 @@ export function RdpSessionPanel({ session }: { session: RdpSession }): ReactElem
       {error ? (
         <div className="rdp-session__error">
           <ErrorNotice error={error} {...(!open ? { onRetry: () => void relaunch(false) } : {})} />
-          {WITHOUT_PASSWORD_HELPS.has(error.code) && !open ? (
-            <button type="button" className="btn" onClick={() => void relaunch(true)}>
-              Connect without password
-            </button>
+          {!open && (WITHOUT_PASSWORD_HELPS.has(error.code) || (session.state === 'failed' && canDiagnose)) ? (
+            <div className="card__actions">
+              {WITHOUT_PASSWORD_HELPS.has(error.code) ? (
+                <button type="button" className="btn" onClick={() => void relaunch(true)}>
+                  Connect without password
+                </button>
+              ) : null}
+              {session.state === 'failed' && canDiagnose ? (
+                <button type="button" className="btn" onClick={() => diagnoseRdpSession(session)} title="Check the path to the instance and explain the failure">
+                  Diagnose
+                </button>
+              ) : null}
+            </div>
           ) : null}
         </div>
       ) : null}

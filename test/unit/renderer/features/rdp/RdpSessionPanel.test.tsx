@@ -1,9 +1,11 @@
 // @vitest-environment jsdom
 import { act } from 'react';
 import { describe, expect, it } from 'vitest';
+import { diagnoseStore } from '../../../../../renderer/src/features/diagnose/diagnoseStore';
 import { RdpSessionPanel } from '../../../../../renderer/src/features/rdp/RdpSessionPanel';
+import { registerDiagnoseHandler } from '../../../../../renderer/src/features/terminals/diagnoseHook';
 import { failure } from '../../../../support/fakeMain';
-import { button, renderWithMain, settle } from '../../../../support/renderWithMain';
+import { button, queryButton, renderWithMain, settle } from '../../../../support/renderWithMain';
 import { rdpSession } from './builders';
 
 const ui = renderWithMain();
@@ -111,5 +113,33 @@ describe('the RDP session panel', () => {
     await settle();
     expect(main.callsTo('rdp:stop')).toEqual([{ sessionId: 's1' }]);
     expect(ui.container.textContent).toContain('That RDP session no longer exists.');
+  });
+
+  it('offers Diagnose on a failed session once the troubleshooting wizard is there, and hands it the session', async () => {
+    const failed = rdpSession({
+      state: 'failed',
+      hostId: 'h-0a1b2c3d4e5f6000',
+      local: undefined,
+      hasPassword: false,
+      error: failure('EIC_TUNNEL_TARGET_UNREACHABLE', 'The endpoint could not reach 10.0.1.12:3389.', 'Check the instance’s security groups.'),
+    });
+    render(failed);
+    expect(queryButton('Diagnose')).toBeUndefined();
+
+    const off = registerDiagnoseHandler(() => undefined);
+    render({ ...failed });
+    main.handlers.set('diagnose:start', () => {
+      throw failure('NOT_FOUND', 'That session is gone.');
+    });
+    await act(async () => button('Diagnose').click());
+    await settle();
+    expect(main.callsTo('diagnose:start')).toEqual([{ target: { hostId: 'h-0a1b2c3d4e5f6000' }, rdpSessionId: 's1' }]);
+    expect(diagnoseStore.getSnapshot().request?.label).toBe('win-2022');
+
+    // A session that is only closed (stopped by the person) has nothing to diagnose.
+    render(rdpSession({ state: 'closed', closedReason: 'stopped' }));
+    expect(queryButton('Diagnose')).toBeUndefined();
+    act(() => diagnoseStore.close());
+    off();
   });
 });
