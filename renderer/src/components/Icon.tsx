@@ -42,6 +42,7 @@ export function Icon({ name, size = 18, label }: { name: IconName; size?: number
       role={label ? 'img' : undefined}
       aria-label={label}
       aria-hidden={label ? undefined : true}
+      data-icon={name}
     >
       <path d={PATHS[name]} />
     </svg>

@@ -1,6 +1,6 @@
 import { useState, type DragEvent, type KeyboardEvent, type ReactElement } from 'react';
-import { Icon } from '../components/Icon';
-import { VIEWS, WORKSPACE_TAB, displayTitle, workspace, useWorkspace, type SessionTab, type TabStatus } from './workspaceStore';
+import { Icon, type IconName } from '../components/Icon';
+import { VIEWS, WORKSPACE_TAB, displayTitle, workspace, useWorkspace, type SessionTab, type TabKind, type TabStatus } from './workspaceStore';
 
 const STATUS_LABEL: Record<TabStatus, string> = {
   connecting: 'Connecting',
@@ -8,6 +8,8 @@ const STATUS_LABEL: Record<TabStatus, string> = {
   closed: 'Closed',
   failed: 'Failed',
 };
+
+const KIND_ICON: Record<TabKind, IconName> = { ssh: 'terminal', rdp: 'display' };
 
 /** The drag payload type: only our own tabs can be dropped on the strip. */
 const TAB_DRAG_TYPE = 'application/x-bastionless-tab';
@@ -106,7 +108,7 @@ export function TabStrip(): ReactElement {
               }}
             >
               <span className={`status-dot status-dot--${tab.status}`} title={STATUS_LABEL[tab.status]} />
-              <Icon name="terminal" size={15} />
+              <Icon name={KIND_ICON[tab.kind]} size={15} />
               <span className="tab__title">{displayTitle(tab)}</span>
               {tab.badge ? <span className={`tab__badge tab__badge--${tab.badge.tone}`}>{tab.badge.text}</span> : null}
             </button>

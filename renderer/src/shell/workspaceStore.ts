@@ -11,9 +11,13 @@ export type ViewId = (typeof VIEWS)[number]['id'];
 
 export type TabStatus = 'connecting' | 'live' | 'closed' | 'failed';
 
-/** A session tab (an SSH terminal, later other kinds). The first tab is always the workspace. */
+/** What a session tab holds: a terminal (SSH) or a Remote Desktop session (RDP). */
+export type TabKind = 'ssh' | 'rdp';
+
+/** A session tab. The first tab is always the workspace. */
 export interface SessionTab {
   id: string;
+  kind: TabKind;
   title: string;
   status: TabStatus;
   /** The name the person gave the tab (double-click its title); shown instead of `title`. */
@@ -55,7 +59,7 @@ export class WorkspaceStore extends ExternalStore<WorkspaceState> {
     this.update({ tabs: exists ? this.state.tabs : [...this.state.tabs, tab], active: tab.id });
   }
 
-  updateTab(id: string, patch: Partial<Omit<SessionTab, 'id'>>): void {
+  updateTab(id: string, patch: Partial<Omit<SessionTab, 'id' | 'kind'>>): void {
     this.update({ tabs: this.state.tabs.map((t) => (t.id === id ? { ...t, ...patch } : t)) });
   }
 

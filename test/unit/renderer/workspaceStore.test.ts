@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WORKSPACE_TAB, WorkspaceStore } from '../../../renderer/src/shell/workspaceStore';
 
-const tab = (id: string) => ({ id, title: id, status: 'live' as const });
+const tab = (id: string) => ({ id, kind: 'ssh' as const, title: id, status: 'live' as const });
 
 describe('WorkspaceStore', () => {
   it('opens, activates and closes tabs, picking a neighbour on close', () => {

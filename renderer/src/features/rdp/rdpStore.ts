@@ -94,7 +94,7 @@ export function useRdpSession(sessionId: string): RdpSession | undefined {
 
 /** Shows a session's panel in its own tab (opening the tab if needed). */
 export function showRdpSession(session: RdpSession): void {
-  workspace.openTab({ id: rdpTabId(session.sessionId), title: tabTitle(session), status: TAB_STATUS[session.state] });
+  workspace.openTab({ id: rdpTabId(session.sessionId), kind: 'rdp', title: tabTitle(session), status: TAB_STATUS[session.state] });
 }
 
 /**

@@ -155,7 +155,7 @@ export class SessionsStore extends ExternalStore<readonly SessionInfo[]> {
     const id = sshTabId(info.sessionId);
     if (!this.tabs.getState().tabs.some((t) => t.id === id)) {
       const active = this.tabs.getState().active;
-      this.tabs.openTab({ id, title: info.title, status: TAB_STATUS[info.status] });
+      this.tabs.openTab({ id, kind: 'ssh', title: info.title, status: TAB_STATUS[info.status] });
       if (!activate) this.tabs.activate(active);
     } else if (activate) {
       this.tabs.activate(id);

@@ -16,7 +16,7 @@ const tabButton = (id: string) => document.getElementById(`tab-${id}`) as HTMLBu
 
 describe('the tab strip', () => {
   it('renames a tab by double-clicking its title (Enter keeps, empty restores the default)', () => {
-    act(() => workspace.openTab({ id: 'ssh:s-1', title: 'web-1', status: 'live' }));
+    act(() => workspace.openTab({ id: 'ssh:s-1', kind: 'ssh', title: 'web-1', status: 'live' }));
     act(() => tabButton('ssh:s-1').dispatchEvent(new MouseEvent('dblclick', { bubbles: true })));
     const input = ui.container.querySelector('input.tab__rename') as HTMLInputElement;
     expect(input.value).toBe('web-1');
@@ -37,8 +37,8 @@ describe('the tab strip', () => {
     const asked: string[] = [];
     const off = workspace.registerCloser('ssh:', (id) => asked.push(id));
     act(() => {
-      workspace.openTab({ id: 'ssh:s-1', title: 'web-1', status: 'live' });
-      workspace.openTab({ id: 'rdp:r-1', title: 'RDP · win', status: 'live' });
+      workspace.openTab({ id: 'ssh:s-1', kind: 'ssh', title: 'web-1', status: 'live' });
+      workspace.openTab({ id: 'rdp:r-1', kind: 'rdp', title: 'RDP · win', status: 'live' });
     });
     act(() => (ui.container.querySelector('[aria-label="Close web-1"]') as HTMLButtonElement).click());
     expect(asked).toEqual(['ssh:s-1']);
@@ -49,18 +49,27 @@ describe('the tab strip', () => {
   });
 
   it('shows a badge and the tab\'s detail as its tooltip', () => {
-    act(() => workspace.openTab({ id: 'ssh:s-1', title: 'web-1', status: 'live', badge: { text: '4m', tone: 'warning' }, detail: 'ec2-user@web-1 · 4 min left' }));
+    act(() => workspace.openTab({ id: 'ssh:s-1', kind: 'ssh', title: 'web-1', status: 'live', badge: { text: '4m', tone: 'warning' }, detail: 'ec2-user@web-1 · 4 min left' }));
     expect(ui.container.querySelector('.tab__badge--warning')?.textContent).toBe('4m');
     expect(tabButton('ssh:s-1').title).toContain('ec2-user@web-1 · 4 min left');
   });
 
   it('moves tabs left and right from the keyboard, within bounds', () => {
-    act(() => ['a', 'b', 'c'].forEach((id) => workspace.openTab({ id: `ssh:${id}`, title: id, status: 'live' })));
+    act(() => ['a', 'b', 'c'].forEach((id) => workspace.openTab({ id: `ssh:${id}`, kind: 'ssh', title: id, status: 'live' })));
     act(() => workspace.moveBy('ssh:c', -1));
     expect(workspace.getState().tabs.map((t) => t.id)).toEqual(['ssh:a', 'ssh:c', 'ssh:b']);
     act(() => workspace.moveBy('ssh:a', -5));
     expect(workspace.getState().tabs.map((t) => t.id)).toEqual(['ssh:a', 'ssh:c', 'ssh:b']);
     act(() => workspace.moveBy('ssh:a', 9));
     expect(workspace.getState().tabs.map((t) => t.id)).toEqual(['ssh:c', 'ssh:b', 'ssh:a']);
+  });
+
+  it('shows what each tab holds: a terminal for SSH, a display for RDP', () => {
+    act(() => {
+      workspace.openTab({ id: 'ssh:s-1', kind: 'ssh', title: 'web-1', status: 'live' });
+      workspace.openTab({ id: 'rdp:r-1', kind: 'rdp', title: 'RDP · win', status: 'connecting' });
+    });
+    expect(tabButton('ssh:s-1').querySelector('svg[data-icon]')?.getAttribute('data-icon')).toBe('terminal');
+    expect(tabButton('rdp:r-1').querySelector('svg[data-icon]')?.getAttribute('data-icon')).toBe('display');
   });
 });

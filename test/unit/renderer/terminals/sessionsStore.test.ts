@@ -74,7 +74,7 @@ describe('SessionsStore', () => {
   it('shows the minutes left as a warning badge once the session expires soon', () => {
     const { api, tabs, store } = setup();
     void store;
-    tabs.openTab({ id: sshTabId('s-abc123'), title: 'web-1', status: 'live' });
+    tabs.openTab({ id: sshTabId('s-abc123'), kind: 'ssh', title: 'web-1', status: 'live' });
     api.state(sessionInfo({ expiresSoon: true, expiresAt: new Date(Date.now() + 4 * 60_000 + 1000).toISOString() }));
     expect(tabs.getState().tabs[0]?.badge).toEqual({ text: '5m', tone: 'warning' });
     api.state(sessionInfo({ expiresSoon: false }));
@@ -113,7 +113,7 @@ describe('SessionsStore', () => {
   it('asks before closing a live session, and closes a dead one at once', async () => {
     const { api, tabs, store } = setup();
     api.state(sessionInfo());
-    tabs.openTab({ id: sshTabId('s-abc123'), title: 'web-1', status: 'live' });
+    tabs.openTab({ id: sshTabId('s-abc123'), kind: 'ssh', title: 'web-1', status: 'live' });
     tabs.requestClose(sshTabId('s-abc123'));
     expect(store.pendingClose).toBe('s-abc123');
     expect(api.closed).toEqual([]);
@@ -132,7 +132,7 @@ describe('SessionsStore', () => {
   it('removes the tab when main says the session closed', () => {
     const { api, tabs, store } = setup();
     api.state(sessionInfo());
-    tabs.openTab({ id: sshTabId('s-abc123'), title: 'web-1', status: 'live' });
+    tabs.openTab({ id: sshTabId('s-abc123'), kind: 'ssh', title: 'web-1', status: 'live' });
     api.state(sessionInfo({ status: 'closed' }));
     expect(tabs.getState().tabs).toEqual([]);
     expect(store.getSnapshot()).toEqual([]);
@@ -155,7 +155,7 @@ describe('SessionsStore', () => {
   it('keeps a renamed tab\'s name when the session updates its title', () => {
     const { api, tabs } = setup();
     api.state(sessionInfo());
-    tabs.openTab({ id: sshTabId('s-abc123'), title: 'web-1', status: 'live' });
+    tabs.openTab({ id: sshTabId('s-abc123'), kind: 'ssh', title: 'web-1', status: 'live' });
     tabs.rename(sshTabId('s-abc123'), 'prod shell');
     api.state(sessionInfo({ title: 'web-1 (renamed in AWS)' }));
     expect(tabs.getState().tabs[0]).toMatchObject({ customTitle: 'prod shell', title: 'web-1 (renamed in AWS)' });
