@@ -1,19 +1,22 @@
 import type { ReactElement } from 'react';
 import { getApi } from '../api';
 import { useAsync } from '../api/useAsync';
-import { useWorkspace } from './workspaceStore';
+import { useTunnels } from '../features/tunnels/tunnelsStore';
+import { liveSummary } from './liveSummary';
+import { useWorkspace, workspace } from './workspaceStore';
 
-/** The bottom line: live sessions, and what build and data folder this is. */
+/** The bottom line: what runs through endpoints (a click shows it in Tunnels), and what build and data folder this is. */
 export function StatusBar(): ReactElement {
   const info = useAsync(() => getApi().app.info(), []);
   const { tabs } = useWorkspace();
-  const live = tabs.filter((t) => t.status === 'live').length;
+  const tunnels = useTunnels();
+  const summary = liveSummary(tunnels.loaded && !tunnels.error ? tunnels.tunnels : undefined, tabs.filter((t) => t.status === 'live').length);
   return (
     <footer className="statusbar" aria-label="Status">
-      <span className="statusbar__item" data-testid="status-sessions">
-        <span className={`status-dot status-dot--${live > 0 ? 'live' : 'closed'}`} />
-        {live === 0 ? 'No live sessions' : `${live} live session${live === 1 ? '' : 's'}`}
-      </span>
+      <button type="button" className="statusbar__item statusbar__link" data-testid="status-sessions" title={summary.detail} onClick={() => workspace.showView('tunnels')}>
+        <span className={`status-dot status-dot--${summary.live ? 'live' : 'closed'}`} />
+        {summary.text}
+      </button>
       <span className="statusbar__spacer" />
       {info.error ? <span className="statusbar__item statusbar__item--error">{info.error.message}</span> : null}
       {info.data ? (
