@@ -122,7 +122,7 @@ test.describe('Endpoints', () => {
 
       // 6: live progress until create-complete.
       await expect(wizard(page)).toHaveAttribute('data-step', '6');
-      await expect(wizard(page).locator('[data-step="createGroup"]')).toHaveAttribute('data-state', 'done');
+      await expect(wizard(page).locator('[data-step="createGroup"]')).toHaveAttribute('data-status', 'done');
       await shot(page, '6-create-progress');
       await expect(wizard(page).locator('.op-card')).toHaveAttribute('data-status', 'succeeded', { timeout: 60_000 });
       await shot(page, '6-create-done');

@@ -82,6 +82,22 @@ test.describe('Hosts', () => {
       await search.fill('');
       if (scheme === 'light') await shot(page, 'hosts-saved');
 
+      // Copy SSH config: the person's own key, a Host block on the clipboard, and what to type.
+      await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+      await saved.getByRole('button', { name: 'Copy SSH config for web-1' }).click();
+      const config = page.getByRole('dialog', { name: 'Copy SSH config for “web-1”' });
+      await config.getByLabel(/^Your private key/).fill('~/.ssh/id_work');
+      await config.getByRole('button', { name: 'Copy to clipboard' }).click();
+      await expect(config.getByRole('status')).toContainText('Copied. Add it to ~/.ssh/config, then run ssh web-1.');
+      const block = await page.evaluate(() => navigator.clipboard.readText());
+      expect(block).toContain('Host web-1\n');
+      expect(block).toContain('IdentityFile ~/.ssh/id_work\n');
+      expect(block).toMatch(/ProxyCommand bastionless-tunnel .*--instance-id i-[0-9a-f]+ .*--push-key ~\/\.ssh\/id_work\.pub/);
+      await expect(config.getByLabel('The copied block')).toHaveText(block.trimEnd());
+      await shot(page, scheme === 'light' ? 'hosts-ssh-config' : 'hosts-ssh-config-dark');
+      await config.getByRole('button', { name: 'Done' }).click();
+      await expect(config).toHaveCount(0);
+
       // The save survives a reload of the window (it is main's, not the page's).
       await page.reload();
       await expect(page.getByRole('region', { name: 'Folder prod/web' })).toBeVisible();

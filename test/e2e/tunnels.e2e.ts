@@ -56,6 +56,8 @@ test.describe('the Tunnels view', () => {
       await expect.poll(async () => sshRow.locator('.time-left').textContent(), { timeout: 5_000 }).not.toBe(first);
       await page.screenshot({ path: `${SHOTS}/tunnels.png` });
       await page.emulateMedia({ colorScheme: 'dark' });
+      // Buttons fade to the new theme's colours: shoot once those transitions are over.
+      await page.evaluate(() => Promise.all(document.getAnimations().filter((a) => a instanceof CSSTransition).map((a) => a.finished)).then(() => undefined));
       await page.screenshot({ path: `${SHOTS}/tunnels-dark.png` });
       await page.emulateMedia({ colorScheme: 'light' });
 

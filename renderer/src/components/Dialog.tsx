@@ -58,7 +58,7 @@ export function Dialog({ title, description, children, onClose, wide }: DialogPr
       <div className="dialog__content">
         <header className="dialog__header">
           <h2 id={titleId}>{title}</h2>
-          <button type="button" className="dialog__close" aria-label="Close" onClick={onClose}>
+          <button type="button" className="icon-btn" aria-label="Close" onClick={onClose}>
             <Icon name="close" size={15} />
           </button>
         </header>

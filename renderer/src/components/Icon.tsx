@@ -22,6 +22,11 @@ const PATHS = {
   upload: 'M12 16V4M7 9l5-5 5 5M4 20h16',
   download: 'M12 4v12M7 11l5 5 5-5M4 20h16',
   display: 'M3 4h18v12H3zM8 20h8M12 16v4',
+  edit: 'M4 20h4L18.5 9.5a2.1 2.1 0 0 0-4-4L4 16zM13.5 6.5l4 4',
+  trash: 'M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3',
+  pulse: 'M3 12h4l3-7 4 14 3-7h4',
+  config: 'M6 3h9l4 4v14H6zM14 3v5h5M10.5 12.5 8.5 15l2 2.5M13.5 12.5l2 2.5-2 2.5',
+  bookmark: 'M6 4h12v17l-6-4-6 4z',
 } as const;
 
 export type IconName = keyof typeof PATHS;

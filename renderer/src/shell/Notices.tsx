@@ -22,7 +22,7 @@ export function Notices(): ReactElement {
             <p>{n.message}</p>
             {n.hint ? <p className="notice__hint">{n.hint}</p> : null}
           </div>
-          <button type="button" className="notice__close" aria-label="Dismiss" onClick={() => setNotices((l) => l.filter((x) => x.key !== n.key))}>
+          <button type="button" className="icon-btn icon-btn--small" aria-label="Dismiss" onClick={() => setNotices((l) => l.filter((x) => x.key !== n.key))}>
             <Icon name="close" size={13} />
           </button>
         </div>

@@ -113,7 +113,7 @@ export function TabStrip(): ReactElement {
               {tab.badge ? <span className={`tab__badge tab__badge--${tab.badge.tone}`}>{tab.badge.text}</span> : null}
             </button>
           )}
-          <button type="button" className="tab__close" aria-label={`Close ${displayTitle(tab)}`} onClick={() => workspace.requestClose(tab.id)}>
+          <button type="button" className="icon-btn icon-btn--small" aria-label={`Close ${displayTitle(tab)}`} onClick={() => workspace.requestClose(tab.id)}>
             <Icon name="close" size={13} />
           </button>
         </div>

@@ -1,10 +1,13 @@
 import { useState, type ReactElement } from 'react';
 import type { CheckResult, DiagnosisReport, FixOffer } from '../../../../preload/contract';
 import { getApi } from '../../api';
+import { StatusMark, type MarkState } from '../../components/StatusMark';
 import { FixPanel } from './FixPanel';
-import { StatusMark } from './StatusMark';
 
 const STATUS_WORDS: Record<CheckResult['status'], string> = { fail: 'Problem', warn: 'Warning', pass: 'OK', skip: 'Skipped', pending: 'Checking' };
+
+/** A check still pending is being checked: it spins. */
+const MARK: Record<CheckResult['status'], MarkState> = { fail: 'failed', warn: 'warn', pass: 'done', skip: 'skipped', pending: 'running' };
 
 export interface CheckCardProps {
   runId: string;
@@ -40,7 +43,7 @@ export function CheckCard({ runId, check, openFix, onOpenFix, onApplied, onLeave
     <li className={`check-card check-card--${check.status}`} data-check={check.id} data-status={check.status}>
       <details open={important} className="check-card__details">
         <summary className="check-card__summary">
-          <StatusMark status={check.status} />
+          <StatusMark state={MARK[check.status]} />
           <span className="check-card__title">{check.title}</span>
           <span className={`check-card__status check-card__status--${check.status}`}>{STATUS_WORDS[check.status]}</span>
           <span className="check-card__line">{check.summary}</span>
@@ -54,7 +57,7 @@ export function CheckCard({ runId, check, openFix, onOpenFix, onApplied, onLeave
           {check.fixes
             .filter((f) => f.kind === 'copy' && f.text)
             .map((f) => (
-              <pre key={f.fixId} className="check-card__code" aria-label={f.label}>
+              <pre key={f.fixId} className="code-block" aria-label={f.label}>
                 {f.text}
               </pre>
             ))}

@@ -4,12 +4,12 @@ import { getApi } from '../../api';
 import { Dialog } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Icon } from '../../components/Icon';
+import { Steps } from '../../components/Steps';
 import { openEndpointSetup } from '../endpoints/endpointsStore';
 import { registerDiagnoseHandler } from '../terminals/diagnoseHook';
 import { CheckCard } from './CheckCard';
 import { diagnoseStore, useDiagnosis } from './diagnoseStore';
 import { requestFromSession } from './requests';
-import { StatusMark } from './StatusMark';
 
 const ORDER: Record<CheckResult['status'], number> = { fail: 0, warn: 1, pending: 2, pass: 3, skip: 4 };
 
@@ -19,19 +19,14 @@ export function sortChecks(checks: readonly CheckResult[]): CheckResult[] {
 }
 
 function Progress({ report }: { report: DiagnosisReport }): ReactElement {
-  return (
-    <ol className="progress-steps diagnosis__steps" aria-label="Gathering facts">
-      {report.steps.map((s) => (
-        <li key={s.id} className={`progress-step progress-step--${s.status === 'running' ? 'active' : s.status}`} data-step={s.id}>
-          <StatusMark status={s.status === 'done' ? 'pass' : s.status === 'running' ? 'running' : 'waiting'} />
-          <span className="progress-step__label">{s.label}</span>
-          <span className="progress-step__detail" />
-          {s.durationMs !== undefined ? <span className="progress-step__time">{s.durationMs < 1000 ? `${s.durationMs} ms` : `${(s.durationMs / 1000).toFixed(1)} s`}</span> : null}
-          <span className="visually-hidden">{s.status}</span>
-        </li>
-      ))}
-    </ol>
-  );
+  const steps = report.steps.map((s) => ({
+    id: s.id,
+    label: s.label,
+    status: s.status,
+    mark: s.status === 'done' ? ('done' as const) : s.status === 'running' ? ('running' as const) : ('pending' as const),
+    time: s.durationMs === undefined ? undefined : s.durationMs < 1000 ? `${s.durationMs} ms` : `${(s.durationMs / 1000).toFixed(1)} s`,
+  }));
+  return <Steps steps={steps} label="Gathering facts" className="diagnosis__steps" />;
 }
 
 function Verdict({ report }: { report: DiagnosisReport }): ReactElement {
@@ -124,7 +119,7 @@ export function DiagnoseDialog(): ReactElement | null {
         {report ? <Verdict report={report} /> : null}
         {report?.state === 'running' ? <Progress report={report} /> : null}
         {report && report.applied.length > 0 ? (
-          <ul className="diagnosis__applied" aria-label="Fixes applied">
+          <ul className="icon-list diagnosis__applied" aria-label="Fixes applied">
             {report.applied.map((a) => (
               <li key={`${a.fixId}-${a.at}`}>
                 <Icon name="shield" size={14} /> {a.outcome}

@@ -116,7 +116,7 @@ export function FixPanel({ runId, fix, onApplied, onCancel }: FixPanelProps): Re
           </ul>
           <details className="fix-panel__calls">
             <summary>Exact calls</summary>
-            <pre>{preview.calls.join('\n')}</pre>
+            <pre className="code-block code-block--wrap">{preview.calls.join('\n')}</pre>
           </details>
           <p className={`fix-panel__permission fix-panel__permission--${preview.permission.state}`} role="status">
             {preview.permission.state === 'allowed'

@@ -1,9 +1,12 @@
 import { useEffect, useState, type ReactElement } from 'react';
 import type { EndpointRow, Profile } from '../../../../preload/contract';
 import { AppError } from '../../api';
+import { ACTIONS_COLUMN, DataTable } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Icon } from '../../components/Icon';
+import { RowActions } from '../../components/RowActions';
+import { View } from '../../components/View';
 import { workspace } from '../../shell/workspaceStore';
 import { useProfiles } from '../profiles/profilesStore';
 import { DeleteEndpointDialog } from './DeleteEndpointDialog';
@@ -49,10 +52,7 @@ export function EndpointsView(): ReactElement {
 
   if (profiles && profiles.length === 0) {
     return (
-      <div className="view" aria-labelledby="endpoints-title">
-        <header className="view__header">
-          <h1 id="endpoints-title">Endpoints</h1>
-        </header>
+      <View title="Endpoints">
         <EmptyState
           icon="endpoint"
           title="No endpoints to show"
@@ -68,16 +68,17 @@ export function EndpointsView(): ReactElement {
           </p>
           <p>Once a profile is added, this view lists your endpoints and sets up new ones step by step.</p>
         </EmptyState>
-      </div>
+      </View>
     );
   }
 
   const panel = state.panel;
   return (
-    <div className="view view--endpoints" aria-labelledby="endpoints-title">
-      <header className="view__header">
-        <h1 id="endpoints-title">Endpoints</h1>
-        {panel.kind === 'list' ? (
+    <View
+      title="Endpoints"
+      className="view--endpoints"
+      header={
+        panel.kind === 'list' ? (
           <>
             <button type="button" className="btn" disabled={!scope || state.loading} onClick={() => void endpointsStore.refresh()}>
               <Icon name="refresh" size={14} /> {state.loading ? 'Refreshing…' : 'Refresh'}
@@ -86,8 +87,9 @@ export function EndpointsView(): ReactElement {
               <Icon name="plus" size={14} /> Set up endpoint
             </button>
           </>
-        ) : null}
-      </header>
+        ) : null
+      }
+    >
       {panel.kind === 'list' && scope && profiles ? (
         <div className="ep-toolbar">
           <ScopePicker profiles={profiles} profileId={scope.profileId} region={scope.region} onChange={(s) => endpointsStore.setScope(s)} />
@@ -158,49 +160,32 @@ export function EndpointsView(): ReactElement {
               </section>
               <section aria-labelledby="vpcs-without" className="ep-vpcs">
                 <h2 id="vpcs-without">VPCs of {overview.region}</h2>
-                <div className="table-wrap">
-                  <table className="data-table">
-                    <thead>
-                      <tr>
-                        <th scope="col">VPC</th>
-                        <th scope="col">CIDR</th>
-                        <th scope="col" className="num">
-                          Instances
-                        </th>
-                        <th scope="col">Endpoint</th>
-                        <th scope="col" className="actions">
-                          <span className="visually-hidden">Actions</span>
-                        </th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {overview.vpcs.map((v) => (
-                        <tr key={v.vpcId} data-vpc-id={v.vpcId}>
-                          <th scope="row">
-                            {v.name ?? <span className="mono">{v.vpcId}</span>}
-                            {v.name ? <div className="mono muted">{v.vpcId}</div> : null}
-                          </th>
-                          <td className="mono">{v.cidr}</td>
-                          <td className="num">{v.instanceCount}</td>
-                          <td>{v.endpointId ? <span className="mono">{v.endpointId}</span> : <span className="muted">none</span>}</td>
-                          <td className="actions">
-                            {!v.endpointId ? (
-                              <button
-                                type="button"
-                                className="btn btn--small"
-                                disabled={busyVpcs.has(v.vpcId) || overview.quota.used >= overview.quota.limit}
-                                title={overview.quota.used >= overview.quota.limit ? `${overview.region} already has the five endpoints AWS allows.` : undefined}
-                                onClick={() => endpointsStore.showPanel({ kind: 'wizard', vpcId: v.vpcId })}
-                              >
-                                Set up endpoint
-                              </button>
-                            ) : null}
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <DataTable columns={['VPC', 'CIDR', { label: 'Instances', className: 'num' }, 'Endpoint', ACTIONS_COLUMN]}>
+                  {overview.vpcs.map((v) => (
+                    <tr key={v.vpcId} data-vpc-id={v.vpcId}>
+                      <th scope="row">
+                        {v.name ?? <span className="mono">{v.vpcId}</span>}
+                        {v.name ? <div className="mono muted">{v.vpcId}</div> : null}
+                      </th>
+                      <td className="mono">{v.cidr}</td>
+                      <td className="num">{v.instanceCount}</td>
+                      <td>{v.endpointId ? <span className="mono">{v.endpointId}</span> : <span className="muted">none</span>}</td>
+                      <RowActions label={`Actions for ${v.name ?? v.vpcId}`}>
+                        {!v.endpointId ? (
+                          <button
+                            type="button"
+                            className="btn btn--small"
+                            disabled={busyVpcs.has(v.vpcId) || overview.quota.used >= overview.quota.limit}
+                            title={overview.quota.used >= overview.quota.limit ? `${overview.region} already has the five endpoints AWS allows.` : 'Create an endpoint for this VPC, step by step'}
+                            onClick={() => endpointsStore.showPanel({ kind: 'wizard', vpcId: v.vpcId })}
+                          >
+                            Set up endpoint
+                          </button>
+                        ) : null}
+                      </RowActions>
+                    </tr>
+                  ))}
+                </DataTable>
                 <p className="muted ep-fetched">Read from AWS {formatWhen(overview.fetchedAt)}.</p>
               </section>
             </>
@@ -209,6 +194,6 @@ export function EndpointsView(): ReactElement {
       ) : null}
       {deleting && scope ? <DeleteEndpointDialog endpoint={deleting} scope={scope} onClose={() => setDeleting(undefined)} /> : null}
       {moving && scope ? <MoveEndpointDialog endpoint={moving} scope={scope} onClose={() => setMoving(undefined)} /> : null}
-    </div>
+    </View>
   );
 }

@@ -2,6 +2,7 @@ import { useState, type ReactElement } from 'react';
 import type { PathPlan, RuleOutcome } from '../../../../preload/contract';
 import { AppError, getApi } from '../../api';
 import { useAsync } from '../../api/useAsync';
+import { DataTable } from '../../components/DataTable';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Icon } from '../../components/Icon';
 import { useAction } from '../../hooks/useAction';
@@ -45,56 +46,44 @@ export function OpenPathPanel({ scope, endpointId, onDone }: { scope: { profileI
       {loaded.loading && !plan ? <p className="muted">Reading the VPC’s instances and their security groups…</p> : null}
       {plan ? (
         <>
-          <div className="table-wrap">
-            <table className="data-table" aria-label="Instances of the VPC">
-              <thead>
-                <tr>
-                  <th scope="col">Instance</th>
-                  <th scope="col">Port</th>
-                  <th scope="col">Security groups</th>
-                  <th scope="col">From the endpoint</th>
-                </tr>
-              </thead>
-              <tbody>
-                {plan.instances.length === 0 ? (
-                  <tr>
-                    <td colSpan={4} className="muted">
-                      The VPC has no instances yet.
-                    </td>
-                  </tr>
-                ) : null}
-                {plan.instances.map((i) => (
-                  <tr key={i.instanceId} data-instance-id={i.instanceId} data-status={i.status}>
-                    <th scope="row">
-                      {i.name ?? <span className="muted">(no Name tag)</span>}
-                      <div className="mono muted">
-                        {i.instanceId} · {i.privateIp ?? '—'} · {i.state}
-                      </div>
-                    </th>
-                    <td>
-                      {i.port} <span className="muted">{i.platform === 'windows' ? 'RDP' : 'SSH'}</span>
-                    </td>
-                    <td>
-                      {i.securityGroups.map((g) => (
-                        <div key={g.id}>
-                          <span className="mono">{g.id}</span> <span className="muted">{g.name ?? ''}</span>
-                        </div>
-                      ))}
-                    </td>
-                    <td>
-                      <span className={`ep-check ep-check--${i.status === 'open' ? 'allowed' : i.status === 'needsRule' ? 'denied' : 'uncertain'}`}>{STATUS_WORDS[i.status]}</span>
-                      {i.allowedBy ? <div className="muted">{i.allowedBy}</div> : null}
-                      {i.egressBlocked ? (
-                        <div className="inline-notice">
-                          <Icon name="warning" size={13} /> The endpoint’s own group does not let {i.port} out to it.
-                        </div>
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable label="Instances of the VPC" columns={['Instance', 'Port', 'Security groups', 'From the endpoint']}>
+            {plan.instances.length === 0 ? (
+              <tr>
+                <td colSpan={4} className="muted">
+                  The VPC has no instances yet.
+                </td>
+              </tr>
+            ) : null}
+            {plan.instances.map((i) => (
+              <tr key={i.instanceId} data-instance-id={i.instanceId} data-status={i.status}>
+                <th scope="row">
+                  {i.name ?? <span className="muted">(no Name tag)</span>}
+                  <div className="mono muted">
+                    {i.instanceId} · {i.privateIp ?? '—'} · {i.state}
+                  </div>
+                </th>
+                <td>
+                  {i.port} <span className="muted">{i.platform === 'windows' ? 'RDP' : 'SSH'}</span>
+                </td>
+                <td>
+                  {i.securityGroups.map((g) => (
+                    <div key={g.id}>
+                      <span className="mono">{g.id}</span> <span className="muted">{g.name ?? ''}</span>
+                    </div>
+                  ))}
+                </td>
+                <td>
+                  <span className={`ep-check ep-check--${i.status === 'open' ? 'allowed' : i.status === 'needsRule' ? 'denied' : 'uncertain'}`}>{STATUS_WORDS[i.status]}</span>
+                  {i.allowedBy ? <div className="muted">{i.allowedBy}</div> : null}
+                  {i.egressBlocked ? (
+                    <div className="inline-notice">
+                      <Icon name="warning" size={13} /> The endpoint’s own group does not let {i.port} out to it.
+                    </div>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
           {plan.rules.length > 0 ? (
             <section className="ep-proposed" aria-label="Rules to add">
               <h3>
@@ -122,7 +111,7 @@ export function OpenPathPanel({ scope, endpointId, onDone }: { scope: { profileI
                     <span className="ep-option__text">
                       Opens {r.instanceIds.map((id) => plan.instances.find((i) => i.instanceId === id)?.name ?? id).join(', ')}.
                     </span>
-                    <pre className="ep-code">{r.request}</pre>
+                    <pre className="code-block">{r.request}</pre>
                   </span>
                 </label>
               ))}
@@ -133,7 +122,7 @@ export function OpenPathPanel({ scope, endpointId, onDone }: { scope: { profileI
             </p>
           )}
           {results ? (
-            <ul className="ep-results" aria-label="Rules added" data-testid="rule-results">
+            <ul className="icon-list" aria-label="Rules added" data-testid="rule-results">
               {results.map((r) => (
                 <li key={ruleKey(r)} data-outcome={r.outcome}>
                   {r.outcome === 'failed' && r.error ? (

@@ -4,17 +4,28 @@ import { AppError, getApi } from '../../api';
 import { toAppError } from '../../api/useAsync';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Icon } from '../../components/Icon';
-import { useNow } from '../rdp/useNow';
+import type { MarkState } from '../../components/StatusMark';
+import { Steps, type StepView } from '../../components/Steps';
+import { useNow } from '../../hooks/useNow';
 import { endpointsStore } from './endpointsStore';
 import { formatElapsed, operationTitle, STATUS_WORDS } from './format';
 
-const STEP_ICON: Record<Operation['steps'][number]['state'], string> = {
-  pending: '',
-  active: 'progress-step__icon--spinner',
-  done: 'progress-step__icon--check',
-  failed: 'progress-step__icon--error',
-  skipped: 'progress-step__icon--skip',
-};
+type OperationStep = Operation['steps'][number];
+
+const STEP_MARK: Record<OperationStep['state'], MarkState> = { pending: 'pending', active: 'running', done: 'done', failed: 'failed', skipped: 'skipped' };
+
+/** A step as the card shows it: the endpoint's state while waiting for it, and how long it ran (live while it runs). */
+function stepView(s: OperationStep, operation: Operation, now: number): StepView {
+  const ran = s.startedAt && s.state === 'active' ? now - Date.parse(s.startedAt) : s.startedAt && s.finishedAt ? Date.parse(s.finishedAt) - Date.parse(s.startedAt) : undefined;
+  return {
+    id: s.id,
+    label: s.label,
+    status: s.state,
+    mark: STEP_MARK[s.state],
+    detail: s.id === 'waitCreated' && s.state === 'active' && operation.endpointState ? `${operation.endpointId ?? ''} is ${operation.endpointState}` : s.detail,
+    time: ran === undefined ? undefined : formatElapsed(ran),
+  };
+}
 
 /**
  * One endpoint operation, live: its steps with what each did and how long it has run, the
@@ -25,7 +36,7 @@ export function OperationCard({ operation, onOpenPath, compact }: { operation: O
   const [busy, setBusy] = useState<string | undefined>();
   const [error, setError] = useState<AppError | undefined>();
   const running = operation.status === 'running';
-  const now = useNow(1_000, running);
+  const now = useNow(running);
   const act = async (name: string, run: () => Promise<unknown>): Promise<void> => {
     setBusy(name);
     setError(undefined);
@@ -54,22 +65,7 @@ export function OperationCard({ operation, onOpenPath, compact }: { operation: O
           <Icon name="warning" size={14} /> Bastionless was closed while this was running. Resume carries on from the last finished step; nothing is done twice.
         </p>
       ) : null}
-      {!compact || running ? (
-        <ol className="progress-steps" aria-label="Steps">
-          {operation.steps.map((s) => (
-            <li key={s.id} className={`progress-step progress-step--${s.state === 'active' ? 'active' : s.state}`} data-step={s.id} data-state={s.state}>
-              <span className={`progress-step__icon ${STEP_ICON[s.state]}`} aria-hidden="true" />
-              <span className="progress-step__label">{s.label}</span>
-              <span className="progress-step__detail" title={s.detail}>
-                {s.id === 'waitCreated' && s.state === 'active' && operation.endpointState ? `${operation.endpointId ?? ''} is ${operation.endpointState}` : (s.detail ?? '')}
-              </span>
-              <span className="progress-step__time">
-                {s.startedAt && s.state === 'active' ? formatElapsed(now - Date.parse(s.startedAt)) : s.startedAt && s.finishedAt ? formatElapsed(Date.parse(s.finishedAt) - Date.parse(s.startedAt)) : ''}
-              </span>
-            </li>
-          ))}
-        </ol>
-      ) : null}
+      {!compact || running ? <Steps steps={operation.steps.map((s) => stepView(s, operation, now))} label="Steps" /> : null}
       {operation.stateMessage && operation.endpointState?.endsWith('failed') ? (
         <p className="op-card__state-message">
           AWS says: <q>{operation.stateMessage}</q>
@@ -77,7 +73,7 @@ export function OperationCard({ operation, onOpenPath, compact }: { operation: O
       ) : null}
       {operation.error ? <ErrorNotice error={AppError.fromJSON(operation.error)} /> : null}
       {operation.leftovers.length > 0 ? (
-        <ul className="op-card__leftovers" aria-label="Left in AWS">
+        <ul className="icon-list icon-list--warn" aria-label="Left in AWS">
           {operation.leftovers.map((l) => (
             <li key={l}>
               <Icon name="info" size={14} /> {l}

@@ -44,7 +44,7 @@ export function StepReview({ review, reviewError, reviewLoading, onRetryReview, 
                   <span className="mono ep-call__action">{c.action}</span>
                   <span>{c.purpose}</span>
                 </div>
-                <pre className="ep-code">{c.request}</pre>
+                <pre className="code-block">{c.request}</pre>
               </li>
             ))}
           </ol>

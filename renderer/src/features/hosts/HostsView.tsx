@@ -6,9 +6,11 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Icon } from '../../components/Icon';
+import { View } from '../../components/View';
 import { workspace } from '../../shell/workspaceStore';
 import { useProfiles } from '../profiles/profilesStore';
 import { connect, type ConnectTarget } from './connect';
+import { CopySshConfigDialog } from './CopySshConfigDialog';
 import './connectDefaults';
 import { hostHaystack, instanceHaystack, matchesQuery } from './filter';
 import { formatUsd, plural } from './format';
@@ -33,6 +35,7 @@ export function HostsView(): ReactElement {
   const [scope, setScope] = useState<RefreshInventoryInput>(() => loadScanScope());
   const [saving, setSaving] = useState<{ instance?: Instance; host?: Host } | undefined>();
   const [removing, setRemoving] = useState<Host | undefined>();
+  const [copyingConfig, setCopyingConfig] = useState<Host | undefined>();
   const [connectError, setConnectError] = useState<AppError | undefined>();
   const [transferError, setTransferError] = useState<AppError | undefined>();
   const [transferNote, setTransferNote] = useState<string | undefined>();
@@ -105,10 +108,7 @@ export function HostsView(): ReactElement {
 
   if (noProfiles && nothingYet) {
     return (
-      <div className="view" aria-labelledby="hosts-title">
-        <header className="view__header">
-          <h1 id="hosts-title">Hosts</h1>
-        </header>
+      <View title="Hosts">
         <EmptyState
           icon="server"
           title="No hosts yet"
@@ -130,31 +130,34 @@ export function HostsView(): ReactElement {
             </li>
           </ol>
         </EmptyState>
-      </div>
+      </View>
     );
   }
 
   return (
-    <div className="view view--wide hosts-view" aria-labelledby="hosts-title">
-      <header className="view__header">
-        <h1 id="hosts-title">Hosts</h1>
-        {totals && totals.publicIpv4 > 0 ? (
-          <span className="savings-chip" title={`${plural(totals.publicIpv4, 'instance')} with a public IPv4 address`} data-testid="savings">
-            Save {formatUsd(totals.publicIpv4MonthlyUsd)}/month
-          </span>
-        ) : null}
-        <div className="search">
-          <Icon name="search" size={15} />
-          <label htmlFor={searchId} className="visually-hidden">
-            Filter hosts
-          </label>
-          <input id={searchId} type="search" placeholder="Filter by name, id, IP or tag" value={query} onChange={(e) => setQuery(e.target.value)} autoComplete="off" spellCheck={false} />
-        </div>
-        <button type="button" className="btn btn--primary" onClick={scan} disabled={inventory.scanning || noProfiles}>
-          <Icon name="refresh" size={15} /> {inventory.scanning ? 'Scanning…' : 'Scan'}
-        </button>
-      </header>
-
+    <View
+      title="Hosts"
+      className="view--wide hosts-view"
+      header={
+        <>
+          {totals && totals.publicIpv4 > 0 ? (
+            <span className="savings-chip" title={`${plural(totals.publicIpv4, 'instance')} with a public IPv4 address`} data-testid="savings">
+              Save {formatUsd(totals.publicIpv4MonthlyUsd)}/month
+            </span>
+          ) : null}
+          <div className="search">
+            <Icon name="search" size={15} />
+            <label htmlFor={searchId} className="visually-hidden">
+              Filter hosts
+            </label>
+            <input id={searchId} type="search" placeholder="Filter by name, id, IP or tag" value={query} onChange={(e) => setQuery(e.target.value)} autoComplete="off" spellCheck={false} />
+          </div>
+          <button type="button" className="btn btn--primary" onClick={scan} disabled={inventory.scanning || noProfiles}>
+            <Icon name="refresh" size={15} /> {inventory.scanning ? 'Scanning…' : 'Scan'}
+          </button>
+        </>
+      }
+    >
       {totals && totals.publicIpv4 > 0 ? (
         <p className="savings" data-testid="savings-detail">
           <Icon name="info" size={15} /> {plural(totals.publicIpv4, 'instance has', 'instances have')} a public IPv4 address, costing {formatUsd(totals.publicIpv4MonthlyUsd)} a month (
@@ -200,6 +203,7 @@ export function HostsView(): ReactElement {
             onConnect={(host) => doConnect({ kind: 'host', host, instance: byKey.get(instanceKey(host)) })}
             onEdit={(host) => setSaving({ host, ...(byKey.get(instanceKey(host)) ? { instance: byKey.get(instanceKey(host)) } : {}) })}
             onRemove={setRemoving}
+            onCopySshConfig={setCopyingConfig}
           />
         ) : null}
       </section>
@@ -250,7 +254,8 @@ export function HostsView(): ReactElement {
         />
       ) : null}
       {removing ? <RemoveHostDialog host={removing} onClose={() => setRemoving(undefined)} /> : null}
-    </div>
+      {copyingConfig ? <CopySshConfigDialog host={copyingConfig} onClose={() => setCopyingConfig(undefined)} /> : null}
+    </View>
   );
 }
 

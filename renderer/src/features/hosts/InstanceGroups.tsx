@@ -1,12 +1,16 @@
-import type { KeyboardEvent, ReactElement } from 'react';
+import type { ReactElement } from 'react';
 import type { Instance, InventoryScope } from '../../../../preload/contract';
 import { AppError } from '../../api';
+import { ACTIONS_COLUMN, DataTable } from '../../components/DataTable';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Icon } from '../../components/Icon';
+import { IconButton } from '../../components/IconButton';
+import { RowActions } from '../../components/RowActions';
 import { diagnoseInstance } from '../diagnose/requests';
 import { openEndpointSetup } from '../endpoints/endpointsStore';
 import { EicStatus } from './EicStatus';
 import { formatUsd } from './format';
+import { HostRow } from './HostRow';
 
 interface Group<T> {
   key: string;
@@ -82,12 +86,6 @@ function VpcTable({ vpcId, instances, onConnect, onSave, savedKeys }: { vpcId: s
   const endpoints = instances[0]?.vpcEndpoints ?? [];
   const usable = endpoints.find((e) => e.usable);
   const pending = endpoints.find((e) => !e.usable);
-  const onKey = (e: KeyboardEvent<HTMLTableRowElement>, i: Instance): void => {
-    if (e.key === 'Enter' && e.target === e.currentTarget) {
-      e.preventDefault();
-      onConnect(i);
-    }
-  };
   return (
     <div className="vpc-group">
       <p className="vpc-group__head">
@@ -118,83 +116,55 @@ function VpcTable({ vpcId, instances, onConnect, onSave, savedKeys }: { vpcId: s
           </span>
         ) : null}
       </p>
-      <div className="table-wrap">
-        <table className="data-table instance-table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">State</th>
-              <th scope="col">OS</th>
-              <th scope="col">Private IP</th>
-              <th scope="col">Public IPv4</th>
-              <th scope="col">EC2 Instance Connect</th>
-              <th scope="col" className="actions">
-                <span className="visually-hidden">Actions</span>
+      <DataTable className="instance-table" columns={['Name', 'State', 'OS', 'Private IP', 'Public IPv4', 'EC2 Instance Connect', ACTIONS_COLUMN]}>
+        {instances.map((i) => {
+          const saved = savedKeys.has(`${i.profileId}/${i.region}/${i.instanceId}`);
+          const name = i.name ?? i.instanceId;
+          return (
+            <HostRow key={i.instanceId} data-instance-id={i.instanceId} description={`${name}, ${i.state}, ${i.os.name}`} onConnect={() => onConnect(i)}>
+              <th scope="row">
+                <span className="instance-row__name">{i.name ?? <span className="muted">(no Name tag)</span>}</span>
+                <span className="instance-row__id mono">{i.instanceId}</span>
               </th>
-            </tr>
-          </thead>
-          <tbody>
-            {instances.map((i) => {
-              const saved = savedKeys.has(`${i.profileId}/${i.region}/${i.instanceId}`);
-              return (
-                <tr
-                  key={i.instanceId}
-                  tabIndex={0}
-                  className="instance-row"
-                  data-instance-id={i.instanceId}
-                  aria-label={`${i.name ?? i.instanceId}, ${i.state}, ${i.os.name}. Press Enter to connect.`}
-                  onDoubleClick={() => onConnect(i)}
-                  onKeyDown={(e) => onKey(e, i)}
-                >
-                  <th scope="row">
-                    <span className="instance-row__name">{i.name ?? <span className="muted">(no Name tag)</span>}</span>
-                    <span className="instance-row__id mono">{i.instanceId}</span>
-                  </th>
-                  <td>
-                    <span className={`badge ${STATE_CLASS[i.state]}`}>{i.state}</span>
-                  </td>
-                  <td>
-                    <span className="instance-row__os">{i.os.name}</span>
-                    <span className="instance-row__user">
-                      <span className={`badge badge--platform badge--${i.platform}`}>{i.platform === 'windows' ? 'Windows' : 'Linux'}</span>{' '}
-                      <span className="mono" title="The user this image creates">{i.os.defaultUser}</span>
+              <td>
+                <span className={`badge ${STATE_CLASS[i.state]}`}>{i.state}</span>
+              </td>
+              <td>
+                <span className="instance-row__os">{i.os.name}</span>
+                <span className="instance-row__user">
+                  <span className={`badge badge--platform badge--${i.platform}`}>{i.platform === 'windows' ? 'Windows' : 'Linux'}</span>{' '}
+                  <span className="mono" title="The user this image creates">{i.os.defaultUser}</span>
+                </span>
+              </td>
+              <td className="mono">{i.privateIpv4 ?? '—'}</td>
+              <td>
+                {i.publicIpv4 ? (
+                  <>
+                    <span className="mono">{i.publicIpv4}</span>
+                    <span className="cost" title="Every public IPv4 address costs $0.005 an hour">
+                      {formatUsd(i.publicIpv4MonthlyUsd)}/mo
                     </span>
-                  </td>
-                  <td className="mono">{i.privateIpv4 ?? '—'}</td>
-                  <td>
-                    {i.publicIpv4 ? (
-                      <>
-                        <span className="mono">{i.publicIpv4}</span>
-                        <span className="cost" title="Every public IPv4 address costs $0.005 an hour">
-                          {formatUsd(i.publicIpv4MonthlyUsd)}/mo
-                        </span>
-                      </>
-                    ) : (
-                      <span className="muted">none</span>
-                    )}
-                  </td>
-                  <td>
-                    <EicStatus instance={i} />
-                  </td>
-                  <td className="actions">
-                    {i.platform === 'windows' ? (
-                      <button type="button" className="btn btn--small" onClick={() => onConnect(i)} aria-label={`Launch RDP to ${i.name ?? i.instanceId}`}>
-                        Launch RDP
-                      </button>
-                    ) : null}
-                    <button type="button" className="btn btn--small" onClick={() => onSave(i)} aria-label={`Save ${i.name ?? i.instanceId} as a host`} disabled={saved} title={saved ? 'Already saved' : undefined}>
-                      {saved ? 'Saved' : 'Save as host'}
-                    </button>
-                    <button type="button" className="btn btn--small" onClick={() => diagnoseInstance(i)} aria-label={`Diagnose ${i.name ?? i.instanceId}`}>
-                      Diagnose
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+                  </>
+                ) : (
+                  <span className="muted">none</span>
+                )}
+              </td>
+              <td>
+                <EicStatus instance={i} />
+              </td>
+              <RowActions label={`Actions for ${name}`}>
+                <button type="button" className="btn btn--small" onClick={() => onConnect(i)} aria-label={i.platform === 'windows' ? `Launch RDP to ${name}` : `Connect to ${name}`}>
+                  {i.platform === 'windows' ? 'Launch RDP' : 'Connect'}
+                </button>
+                <button type="button" className="btn btn--small" onClick={() => onSave(i)} aria-label={`Save ${name} as a host`} disabled={saved} title={saved ? 'Already saved' : 'Give it a label, a folder and how to sign in'}>
+                  {saved ? 'Saved' : 'Save as host'}
+                </button>
+                <IconButton icon="pulse" label={`Diagnose ${name}`} title="Diagnose: check the path and explain what blocks it" onClick={() => diagnoseInstance(i)} />
+              </RowActions>
+            </HostRow>
+          );
+        })}
+      </DataTable>
     </div>
   );
 }

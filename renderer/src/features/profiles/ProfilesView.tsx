@@ -6,6 +6,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Icon } from '../../components/Icon';
+import { View } from '../../components/View';
 import { describeProfile, KIND_LABEL } from './profileKinds';
 import { ProfileForm } from './ProfileForm';
 import { profilesStore, useProfiles } from './profilesStore';
@@ -31,13 +32,14 @@ export function ProfilesView(): ReactElement {
   };
 
   return (
-    <div className="view" aria-labelledby="profiles-title">
-      <header className="view__header">
-        <h1 id="profiles-title">Profiles</h1>
+    <View
+      title="Profiles"
+      header={
         <button type="button" className="btn btn--primary" onClick={() => setEditing('new')}>
           <Icon name="plus" size={15} /> Add profile
         </button>
-      </header>
+      }
+    >
       {sources ? (
         <p className="muted view__lead">
           Read from <code>{sources.configFile}</code> and <code>{sources.credentialsFile}</code>
@@ -103,7 +105,7 @@ export function ProfilesView(): ReactElement {
         />
       ) : null}
       {removing ? <RemoveDialog profile={removing} onClose={() => setRemoving(undefined)} /> : null}
-    </div>
+    </View>
   );
 }
 

@@ -3,13 +3,16 @@ import type { RdpSession, RdpStep } from '../../../../preload/contract';
 import { AppError, getApi } from '../../api';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Icon } from '../../components/Icon';
+import type { MarkState } from '../../components/StatusMark';
+import { Steps, type StepView } from '../../components/Steps';
+import { View } from '../../components/View';
 import { useAction } from '../../hooks/useAction';
 import { workspace } from '../../shell/workspaceStore';
 import { diagnoseRdpSession } from '../diagnose/requests';
 import { useDiagnoseAvailable } from '../terminals/diagnoseHook';
 import { KeyPrompt } from './KeyPrompt';
 import { launchRdp, rdpTabId, targetOf } from './rdpStore';
-import { formatCountdown, formatDuration, useNow } from './useNow';
+import { formatCountdown, formatDuration, useNow } from '../../hooks/useNow';
 
 const STATE_LABEL: Record<RdpSession['state'], string> = {
   starting: 'Starting',
@@ -27,6 +30,13 @@ const CLOSED_REASON: Record<NonNullable<RdpSession['closedReason']>, string> = {
   shutdown: 'Bastionless was shutting down.',
 };
 
+const STEP_MARK: Record<RdpStep['status'], MarkState> = { pending: 'pending', active: 'running', done: 'done', failed: 'failed', skipped: 'skipped' };
+
+function stepView(step: RdpStep): StepView {
+  const timed = step.durationMs !== undefined && step.status !== 'pending' && step.status !== 'skipped';
+  return { id: step.id, label: step.label, status: step.status, mark: STEP_MARK[step.status], detail: step.detail, time: timed ? formatDuration(step.durationMs ?? 0) : undefined };
+}
+
 /** Codes after which the person may still get in with their own account. */
 const WITHOUT_PASSWORD_HELPS = new Set(['RDP_PASSWORD_NOT_READY', 'RDP_KEY_MISSING', 'RDP_KEY_UNSUITABLE', 'RDP_DECRYPT_FAILED']);
 
@@ -36,7 +46,7 @@ export function RdpSessionPanel({ session }: { session: RdpSession }): ReactElem
   const canDiagnose = useDiagnoseAvailable();
   const [copied, setCopied] = useState<{ what: 'password' | 'address'; until: number; total: number } | undefined>();
   const open = session.state !== 'closed' && session.state !== 'failed';
-  const now = useNow(1_000, open || copied !== undefined);
+  const now = useNow(open || copied !== undefined);
   const error = session.error ? AppError.fromJSON(session.error) : undefined;
   const address = session.local ? `${session.local.address}:${session.local.port}` : undefined;
 
@@ -65,31 +75,36 @@ export function RdpSessionPanel({ session }: { session: RdpSession }): ReactElem
   const signedIn = session.client?.authOnly && session.client.authenticated === true;
 
   return (
-    <div className="view rdp-session" aria-labelledby={`rdp-title-${session.sessionId}`} data-state={session.state}>
-      <header className="view__header">
-        <h1 id={`rdp-title-${session.sessionId}`}>{session.label}</h1>
-        <span className={`badge badge--${session.state}`} data-testid="rdp-state">
-          {STATE_LABEL[session.state]}
-        </span>
-        {open ? (
-          <button type="button" className="btn btn--danger" onClick={() => void act(() => getApi().rdp.stop({ sessionId: session.sessionId }))}>
-            Stop
-          </button>
-        ) : (
-          <button
-            type="button"
-            className="btn"
-            onClick={() =>
-              void act(async () => {
-                await getApi().rdp.dismiss({ sessionId: session.sessionId });
-                workspace.closeTab(rdpTabId(session.sessionId));
-              })
-            }
-          >
-            Close
-          </button>
-        )}
-      </header>
+    <View
+      title={session.label}
+      className="rdp-session"
+      data-state={session.state}
+      header={
+        <>
+          <span className={`badge badge--${session.state}`} data-testid="rdp-state">
+            {STATE_LABEL[session.state]}
+          </span>
+          {open ? (
+            <button type="button" className="btn btn--danger" onClick={() => void act(() => getApi().rdp.stop({ sessionId: session.sessionId }))}>
+              Stop
+            </button>
+          ) : (
+            <button
+              type="button"
+              className="btn"
+              onClick={() =>
+                void act(async () => {
+                  await getApi().rdp.dismiss({ sessionId: session.sessionId });
+                  workspace.closeTab(rdpTabId(session.sessionId));
+                })
+              }
+            >
+              Close
+            </button>
+          )}
+        </>
+      }
+    >
       <p className="rdp-session__meta">
         Remote Desktop to <code>{session.instanceId}</code> · {session.region} · profile {session.profileId} · user <code>{session.username}</code>
       </p>
@@ -139,11 +154,7 @@ export function RdpSessionPanel({ session }: { session: RdpSession }): ReactElem
         <KeyPrompt sessionId={session.sessionId} prompt={session.keyPrompt} onWithoutPassword={() => void relaunch(true)} />
       ) : null}
 
-      <ol className="progress-steps" aria-label="Progress">
-        {session.steps.map((step) => (
-          <StepRow key={step.id} step={step} />
-        ))}
-      </ol>
+      <Steps steps={session.steps.map(stepView)} label="Progress" />
 
       {address ? (
         <section className="card rdp-connect" aria-label="Connection">
@@ -193,32 +204,6 @@ export function RdpSessionPanel({ session }: { session: RdpSession }): ReactElem
           ) : null}
         </section>
       ) : null}
-    </div>
-  );
-}
-
-function StepRow({ step }: { step: RdpStep }): ReactElement {
-  const marker =
-    step.status === 'done' ? (
-      <span className="progress-step__mark progress-step__mark--done" aria-hidden="true">
-        <Icon name="check" size={14} />
-      </span>
-    ) : step.status === 'failed' ? (
-      <span className="progress-step__mark progress-step__mark--failed" aria-hidden="true">
-        <Icon name="close" size={12} />
-      </span>
-    ) : (
-      <span className={`progress-step__icon progress-step__icon--${step.status === 'active' ? 'spinner' : step.status === 'skipped' ? 'skip' : 'dot'}`} aria-hidden="true" />
-    );
-  return (
-    <li className={`progress-step progress-step--${step.status}`} data-step={step.id}>
-      {marker}
-      <span className="progress-step__label">{step.label}</span>
-      {step.detail ? <span className="progress-step__detail">{step.detail}</span> : null}
-      {step.durationMs !== undefined && step.status !== 'pending' && step.status !== 'skipped' ? (
-        <span className="progress-step__time">{formatDuration(step.durationMs)}</span>
-      ) : null}
-      <span className="visually-hidden">{step.status}</span>
-    </li>
+    </View>
   );
 }

@@ -5,9 +5,10 @@ import { toAppError } from '../../api/useAsync';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useDiagnoseAvailable } from './diagnoseHook';
 import { PromptForm } from './PromptForm';
+import { secondsUntil } from './format';
 import { receivedAt } from './sessionsStore';
 import { StepList } from './StepList';
-import { useNow } from './useNow';
+import { useNow } from '../../hooks/useNow';
 
 export interface ConnectPanelActions {
   retry(): Promise<void>;
@@ -109,7 +110,7 @@ export function AutoReconnectLine({ info }: { info: SessionInfo }): ReactElement
   const at = info.autoReconnect.nextAttemptAt;
   const now = useNow(at !== undefined);
   if (!at) return null;
-  const seconds = Math.max(0, Math.ceil((Date.parse(at) - now) / 1000));
+  const seconds = secondsUntil(at, now);
   return (
     <p className="connect-card__note" data-testid="auto-reconnect">
       Reconnecting by itself {seconds > 0 ? `in ${seconds} s` : 'now'} (attempt {info.autoReconnect.attempt ?? 1}).

@@ -39,28 +39,24 @@ export function SearchBar({ onFind, onClose }: { onFind: (query: string, directi
           }
         }}
       />
-      <label className="search-bar__toggle" title="Match case">
-        <input
-          type="checkbox"
-          checked={caseSensitive}
-          onChange={(e) => {
-            setCaseSensitive(e.target.checked);
-            find('next', query, { caseSensitive: e.target.checked, regex });
-          }}
-        />
-        Aa
-      </label>
-      <label className="search-bar__toggle" title="Regular expression">
-        <input
-          type="checkbox"
-          checked={regex}
-          onChange={(e) => {
-            setRegex(e.target.checked);
-            find('next', query, { caseSensitive, regex: e.target.checked });
-          }}
-        />
-        .*
-      </label>
+      <Toggle
+        title="Match case"
+        text="Aa"
+        on={caseSensitive}
+        onChange={(on) => {
+          setCaseSensitive(on);
+          find('next', query, { caseSensitive: on, regex });
+        }}
+      />
+      <Toggle
+        title="Regular expression"
+        text=".*"
+        on={regex}
+        onChange={(on) => {
+          setRegex(on);
+          find('next', query, { caseSensitive, regex: on });
+        }}
+      />
       <button type="button" className="btn btn--ghost" aria-label="Previous match" onClick={() => find('previous')}>
         ↑
       </button>
@@ -71,5 +67,15 @@ export function SearchBar({ onFind, onClose }: { onFind: (query: string, directi
         <Icon name="close" size={13} />
       </button>
     </div>
+  );
+}
+
+/** A search option (match case, regular expression) as a small labelled checkbox. */
+function Toggle({ title, text, on, onChange }: { title: string; text: string; on: boolean; onChange: (on: boolean) => void }): ReactElement {
+  return (
+    <label className="search-bar__toggle" title={title}>
+      <input type="checkbox" checked={on} onChange={(e) => onChange(e.target.checked)} />
+      {text}
+    </label>
   );
 }

@@ -3,7 +3,7 @@ import type { SessionInfo } from '../../../../preload/contract';
 import { Icon } from '../../components/Icon';
 import { formatTimeLeft } from './format';
 import { copySshConfig } from './openSession';
-import { useNow } from './useNow';
+import { useNow } from '../../hooks/useNow';
 
 /**
  * The line above a terminal: who and where (user@host, instance, endpoint), how long the
@@ -57,7 +57,7 @@ export function TerminalHeader({
           title="Copy an OpenSSH config block for ssh, scp and VS Code"
           onClick={() => {
             copySshConfig(t.hostId!).then(
-              (alias) => setCopied(`Copied: ssh ${alias}`),
+              ({ alias }) => setCopied(`Copied: ssh ${alias}`),
               (e: unknown) => setCopied(e instanceof Error ? e.message : 'Could not copy'),
             );
           }}

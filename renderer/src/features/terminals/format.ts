@@ -1,12 +1,3 @@
-/** "0.4 s", "12 ms", "1 min 5 s": a step's duration as the connect panel shows it. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-  const minutes = Math.floor(ms / 60_000);
-  const seconds = Math.round((ms % 60_000) / 1000);
-  return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
-}
-
 /** Whole minutes left until `iso` (rounded up, never below 0). */
 export function remainingMinutes(iso: string, now: number): number {
   return Math.max(0, Math.ceil((Date.parse(iso) - now) / 60_000));

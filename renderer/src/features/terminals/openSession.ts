@@ -17,12 +17,14 @@ export function inputFor(target: ConnectTarget): OpenSessionInput {
 
 /**
  * Copies an OpenSSH `Host` block for a saved host (ProxyCommand through bastionless-tunnel), so
- * `ssh`, `scp` and VS Code Remote-SSH reach it too. Resolves with the alias to type after `ssh`.
+ * `ssh`, `scp` and VS Code Remote-SSH reach it too. `identityFile` is the person's own private
+ * key, whose `.pub` the tunnel pushes (main's default: ~/.ssh/id_ed25519). Resolves with the alias
+ * to type after `ssh` and the block that was copied.
  */
-export async function copySshConfig(hostId: string, identityFile?: string): Promise<string> {
-  const { alias, text } = await getApi().sessions.sshConfig({ hostId, ...(identityFile ? { identityFile } : {}) });
-  await navigator.clipboard.writeText(text);
-  return alias;
+export async function copySshConfig(hostId: string, identityFile?: string): Promise<{ alias: string; text: string }> {
+  const config = await getApi().sessions.sshConfig({ hostId, ...(identityFile ? { identityFile } : {}) });
+  await navigator.clipboard.writeText(config.text);
+  return config;
 }
 
 let registered = false;

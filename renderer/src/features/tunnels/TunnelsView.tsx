@@ -2,12 +2,15 @@ import { useState, type ReactElement } from 'react';
 import type { TunnelInfo } from '../../../../preload/contract';
 import { getApi, type AppError } from '../../api';
 import { toAppError } from '../../api/useAsync';
+import { ACTIONS_COLUMN, DataTable } from '../../components/DataTable';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Icon } from '../../components/Icon';
+import { RowActions } from '../../components/RowActions';
+import { View } from '../../components/View';
 import { workspace } from '../../shell/workspaceStore';
 import { showRdpSession, useRdpSessions } from '../rdp/rdpStore';
-import { formatCountdown, useNow } from '../rdp/useNow';
+import { formatCountdown, useNow } from '../../hooks/useNow';
 import { formatBytes } from './formatBytes';
 import { tunnelsStore, useTunnels } from './tunnelsStore';
 
@@ -17,7 +20,7 @@ const KIND_LABEL: Record<TunnelInfo['kind'], string> = { ssh: 'SSH', rdp: 'RDP',
 export function TunnelsView(): ReactElement {
   const { tunnels, loaded, error } = useTunnels();
   const [stopError, setStopError] = useState<AppError | undefined>();
-  const now = useNow(1_000, tunnels.length > 0);
+  const now = useNow(tunnels.length > 0);
   const rdpSessions = useRdpSessions();
 
   const stop = async (tunnel: TunnelInfo): Promise<void> => {
@@ -32,15 +35,16 @@ export function TunnelsView(): ReactElement {
 
   const active = tunnels.reduce((sum, t) => sum + t.connections.active, 0);
   return (
-    <div className="view" aria-labelledby="tunnels-title">
-      <header className="view__header">
-        <h1 id="tunnels-title">Tunnels</h1>
-        {tunnels.length > 0 ? (
+    <View
+      title="Tunnels"
+      header={
+        tunnels.length > 0 ? (
           <span className="muted" data-testid="tunnels-summary">
             {tunnels.length} open · {active} connection{active === 1 ? '' : 's'} through endpoints
           </span>
-        ) : null}
-      </header>
+        ) : null
+      }
+    >
       {error ? <ErrorNotice error={error} /> : null}
       {stopError ? <ErrorNotice error={stopError} /> : null}
       {loaded && tunnels.length === 0 && !error ? (
@@ -60,77 +64,59 @@ export function TunnelsView(): ReactElement {
         </EmptyState>
       ) : null}
       {tunnels.length > 0 ? (
-        <div className="table-wrap">
-          <table className="data-table tunnels-table" aria-label="Open tunnels">
-            <thead>
-              <tr>
-                <th scope="col">Host</th>
-                <th scope="col">Target</th>
-                <th scope="col">Endpoint</th>
-                <th scope="col">Local</th>
-                <th scope="col" className="num">
-                  Sent / received
+        <DataTable
+          label="Open tunnels"
+          className="tunnels-table"
+          columns={['Host', 'Target', 'Endpoint', 'Local', { label: 'Sent / received', className: 'num' }, { label: 'Connections', className: 'num' }, 'Time left', ACTIONS_COLUMN]}
+        >
+          {tunnels.map((t) => {
+            const session = t.kind === 'rdp' ? rdpSessions.find((s) => s.local?.port === t.local?.port && s.instanceId === t.target.instanceId) : undefined;
+            return (
+              <tr key={t.tunnelId} data-tunnel-id={t.tunnelId}>
+                <th scope="row">
+                  <span className={`kind-badge kind-badge--${t.kind}`}>{KIND_LABEL[t.kind]}</span>
+                  {session ? (
+                    <button type="button" className="tunnels-table__label link-button" onClick={() => showRdpSession(session)} title="Show the RDP session">
+                      {t.label}
+                    </button>
+                  ) : (
+                    <span className="tunnels-table__label">{t.label}</span>
+                  )}
                 </th>
-                <th scope="col" className="num">
-                  Connections
-                </th>
-                <th scope="col">Time left</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+                <td>
+                  <div className="mono">{t.target.instanceId ?? '—'}</div>
+                  <div className="muted mono">
+                    {t.target.privateIp}:{t.target.port}
+                  </div>
+                </td>
+                <td className="mono" title={t.endpoint.dnsName}>
+                  {t.endpoint.endpointId}
+                </td>
+                <td className="mono">{t.local ? `${t.local.address}:${t.local.port}` : <span className="muted">in app</span>}</td>
+                <td className="num mono">
+                  <span title="Sent to the instance">↑ {formatBytes(t.bytesToInstance)}</span>
+                  <br />
+                  <span title="Received from the instance">↓ {formatBytes(t.bytesFromInstance)}</span>
+                </td>
+                <td className="num">
+                  {t.connections.active}
+                  {t.connections.max !== undefined ? ` / ${t.connections.max}` : ''}
+                  <div className="muted">{t.connections.total} so far</div>
+                </td>
+                <td>
+                  <TimeLeft tunnel={t} now={now} />
+                </td>
+                <RowActions label={`Actions for ${t.label}`}>
+                  <button type="button" className="btn btn--small btn--danger" aria-label={`Stop tunnel to ${t.label}`} title="Close the tunnel and its connections" onClick={() => void stop(t)}>
+                    <Icon name="close" size={13} /> Stop
+                  </button>
+                </RowActions>
               </tr>
-            </thead>
-            <tbody>
-              {tunnels.map((t) => {
-                const session = t.kind === 'rdp' ? rdpSessions.find((s) => s.local?.port === t.local?.port && s.instanceId === t.target.instanceId) : undefined;
-                return (
-                  <tr key={t.tunnelId} data-tunnel-id={t.tunnelId}>
-                    <th scope="row">
-                      <span className={`kind-badge kind-badge--${t.kind}`}>{KIND_LABEL[t.kind]}</span>
-                      {session ? (
-                        <button type="button" className="tunnels-table__label link-button" onClick={() => showRdpSession(session)} title="Show the RDP session">
-                          {t.label}
-                        </button>
-                      ) : (
-                        <span className="tunnels-table__label">{t.label}</span>
-                      )}
-                    </th>
-                    <td>
-                      <div className="mono">{t.target.instanceId ?? '—'}</div>
-                      <div className="muted mono">
-                        {t.target.privateIp}:{t.target.port}
-                      </div>
-                    </td>
-                    <td className="mono" title={t.endpoint.dnsName}>
-                      {t.endpoint.endpointId}
-                    </td>
-                    <td className="mono">{t.local ? `${t.local.address}:${t.local.port}` : <span className="muted">in app</span>}</td>
-                    <td className="num mono">
-                      <span title="Sent to the instance">↑ {formatBytes(t.bytesToInstance)}</span>
-                      <br />
-                      <span title="Received from the instance">↓ {formatBytes(t.bytesFromInstance)}</span>
-                    </td>
-                    <td className="num">
-                      {t.connections.active}
-                      {t.connections.max !== undefined ? ` / ${t.connections.max}` : ''}
-                      <div className="muted">{t.connections.total} so far</div>
-                    </td>
-                    <td>
-                      <TimeLeft tunnel={t} now={now} />
-                    </td>
-                    <td className="actions">
-                      <button type="button" className="btn btn--small btn--danger" aria-label={`Stop tunnel to ${t.label}`} onClick={() => void stop(t)}>
-                        <Icon name="close" size={13} /> Stop
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </DataTable>
       ) : null}
-    </div>
+    </View>
   );
 }
 

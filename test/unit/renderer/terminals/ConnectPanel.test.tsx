@@ -33,7 +33,7 @@ const render = (info: SessionInfo, actions = recorder()) => {
 describe('the connect panel', () => {
   it('lists the steps with their state and duration while connecting', () => {
     render(sessionInfo({ status: 'connecting', steps: steps({ tunnel: 'running', key: 'done', auth: 'pending', shell: 'pending' }) }));
-    const rows = [...ui.container.querySelectorAll('.connect-step')].map((li) => `${li.getAttribute('data-step')}:${li.getAttribute('data-status')}`);
+    const rows = [...ui.container.querySelectorAll('.progress-step')].map((li) => `${li.getAttribute('data-step')}:${li.getAttribute('data-status')}`);
     expect(rows).toEqual(['resolve:done', 'tunnel:running', 'key:done', 'auth:pending', 'shell:pending']);
     expect(ui.container.textContent).toContain('Connecting to web-1');
     expect(ui.container.textContent).toContain('300 ms');

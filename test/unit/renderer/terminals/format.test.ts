@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatTimeLeft, remainingMinutes } from '../../../../renderer/src/features/terminals/format';
+import { formatTimeLeft, remainingMinutes } from '../../../../renderer/src/features/terminals/format';
+import { formatDuration } from '../../../../renderer/src/hooks/useNow';
 import { TerminalSettings } from '../../../../renderer/src/features/terminals/terminalSettings';
 
 describe('terminal formatting', () => {

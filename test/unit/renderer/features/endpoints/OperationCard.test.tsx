@@ -70,7 +70,7 @@ describe('OperationCard', () => {
     ui.render(<Operations />);
     await settle();
     expect(card().dataset['status']).toBe('running');
-    expect(card().querySelector('[data-step="waitCreated"]')?.getAttribute('data-state')).toBe('active');
+    expect(card().querySelector('[data-step="waitCreated"]')?.getAttribute('data-status')).toBe('active');
     expect(card().textContent).toContain('eice-0aaaaaaaaaaaaaaa1 is create-in-progress');
 
     main.handlers.set('endpoints:cancel', () =>

@@ -3,7 +3,7 @@ import { act } from 'react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { TunnelsView } from '../../../../../renderer/src/features/tunnels/TunnelsView';
 import { formatBytes } from '../../../../../renderer/src/features/tunnels/formatBytes';
-import { formatCountdown } from '../../../../../renderer/src/features/rdp/useNow';
+import { formatCountdown } from '../../../../../renderer/src/hooks/useNow';
 import { renderWithMain, settle } from '../../../../support/renderWithMain';
 import { tunnelRow } from './builders';
 
