@@ -7,7 +7,7 @@ import { HostsView } from '../../../../../renderer/src/features/hosts/HostsView'
 import { inventoryStore } from '../../../../../renderer/src/features/hosts/inventoryStore';
 import { profilesStore } from '../../../../../renderer/src/features/profiles/profilesStore';
 import { failure } from '../../../../support/fakeMain';
-import { button, field, renderWithMain, typeInto } from '../../../../support/renderWithMain';
+import { button, field, renderWithMain, settle, typeInto } from '../../../../support/renderWithMain';
 import { aHost, anInstance, aProfile, aSnapshot } from './builders';
 
 const ui = renderWithMain();
@@ -147,5 +147,52 @@ describe('the Hosts view', () => {
     await render();
     expect(ui.container.querySelector('h2')?.textContent).toBe('No hosts yet');
     expect([...ui.container.querySelectorAll('button')].map((b) => b.textContent)).toContain('Add an AWS profile');
+  });
+
+  it('keeps a row\'s actions in one labelled group: the main one in words, the others as named icons', async () => {
+    main.handlers.set('hosts:list', () => [aHost({ label: 'billing', instanceId: 'i-0a1b2c3d4e5f60001' }), aHost({ id: 'h-0000000000000002' as never, label: 'win-box', platform: 'windows', osUser: 'Administrator', port: 3389, auth: { method: 'password' } })]);
+    await render();
+    const names = (group: Element | null): string[] => [...(group?.querySelectorAll('button') ?? [])].map((b) => b.getAttribute('aria-label') ?? '');
+    expect(names(ui.container.querySelector('[role="group"][aria-label="Actions for billing"]'))).toEqual(['Connect to billing', 'Edit billing', 'Copy SSH config for billing', 'Diagnose billing', 'Remove billing']);
+    // OpenSSH does not reach Windows: no SSH config for it.
+    expect(names(ui.container.querySelector('[role="group"][aria-label="Actions for win-box"]'))).toEqual(['Launch RDP to win-box', 'Edit win-box', 'Diagnose win-box', 'Remove win-box']);
+    expect(names(ui.container.querySelector('[role="group"][aria-label="Actions for jump-host"]'))).toEqual(['Connect to jump-host', 'Save jump-host as a host', 'Diagnose jump-host']);
+    for (const icon of ui.container.querySelectorAll('.row-actions .icon-btn')) expect(icon.getAttribute('title')).toBeTruthy();
+  });
+
+  it('copies a saved host\'s SSH config with the chosen key, and says what to type', async () => {
+    const clipboard: string[] = [];
+    Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { writeText: async (text: string) => void clipboard.push(text) } });
+    const block = 'Host billing\n  HostName i-0a1b2c3d4e5f60001\n  IdentityFile ~/.ssh/id_work\n';
+    main.handlers.set('sessions:sshConfig', () => ({ alias: 'billing', text: block }));
+    await render();
+    await act(async () => button('Copy SSH config for billing').click());
+    const dialog = ui.container.querySelector('dialog')!;
+    expect(dialog.querySelector('h2')?.textContent).toBe('Copy SSH config for “billing”');
+    await typeInto(field(/^Your private key/, dialog), ' ~/.ssh/id_work ');
+    await act(async () => dialog.querySelector('form')!.requestSubmit());
+    await settle();
+    expect(main.callsTo('sessions:sshConfig')).toEqual([{ hostId: 'h-0000000000000001', identityFile: '~/.ssh/id_work' }]);
+    expect(clipboard).toEqual([block]);
+    expect(dialog.querySelector('[role="status"]')?.textContent).toBe('Copied. Add it to ~/.ssh/config, then run ssh billing.');
+    expect(dialog.querySelector('pre')?.textContent).toBe(block);
+    await act(async () => button('Done', dialog).click());
+    expect(ui.container.querySelector('dialog')).toBeNull();
+  });
+
+  it('asks for no key when OpenSSH logs in with a password, and shows a refusal with its hint', async () => {
+    main.handlers.set('hosts:list', () => [aHost({ label: 'billing', auth: { method: 'password' } })]);
+    main.handlers.set('sessions:sshConfig', () => {
+      throw failure('NOT_FOUND', 'That saved host no longer exists.', 'Reload the list.');
+    });
+    await render();
+    await act(async () => button('Copy SSH config for billing').click());
+    const dialog = ui.container.querySelector('dialog')!;
+    expect(dialog.querySelector('input')).toBeNull();
+    expect(dialog.textContent).toContain('It logs in with a password: OpenSSH asks for it.');
+    await act(async () => dialog.querySelector('form')!.requestSubmit());
+    await settle();
+    expect(main.callsTo('sessions:sshConfig')).toEqual([{ hostId: 'h-0000000000000001' }]);
+    expect(dialog.querySelector('[role="alert"]')?.textContent).toContain('Reload the list.');
   });
 });
