@@ -6,6 +6,7 @@ import { CreateInstanceConnectEndpointCommand, EC2Client } from '@aws-sdk/client
 import type { Page } from '@playwright/test';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { expect, startDemo, test } from './fixtures';
+import { inDarkTheme } from './sandboxDemo';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SCENARIO = join(root, 'test/sandbox/scenarios/endpoints-e2e.json');
@@ -77,6 +78,7 @@ test.describe('Endpoints', () => {
       await expect(page.locator(`[data-endpoint-id="${PROD_ENDPOINT}"]`)).toContainText('ready');
       await expect(page.getByTestId('region-quota')).toContainText('1 of 5 in us-east-1');
       await shot(page, '0-list');
+      await inDarkTheme(page, () => shot(page, '0-list-dark'));
 
       await page.getByRole('button', { name: 'Set up endpoint' }).first().click();
       await expect(wizard(page)).toHaveAttribute('data-step', '1');
@@ -100,6 +102,7 @@ test.describe('Endpoints', () => {
       await wizard(page).locator('[data-choice="existing"]').click();
       await expect(wizard(page).locator('[data-group-id="sg-0e2e0000000000201"]')).toContainText('✓ TCP 22 out');
       await shot(page, '3-groups');
+      await inDarkTheme(page, () => shot(page, '3-groups-dark'));
       await wizard(page).locator('[data-choice="dedicated"]').click();
       await wizard(page).getByRole('button', { name: 'Next' }).click();
 
@@ -124,6 +127,7 @@ test.describe('Endpoints', () => {
       await expect(wizard(page)).toHaveAttribute('data-step', '6');
       await expect(wizard(page).locator('[data-step="createGroup"]')).toHaveAttribute('data-status', 'done');
       await shot(page, '6-create-progress');
+      await inDarkTheme(page, () => shot(page, '6-create-progress-dark'));
       await expect(wizard(page).locator('.op-card')).toHaveAttribute('data-status', 'succeeded', { timeout: 60_000 });
       await shot(page, '6-create-done');
       await wizard(page).getByRole('button', { name: 'Next: open the path' }).click();

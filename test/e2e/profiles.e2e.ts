@@ -1,6 +1,6 @@
 import type { Sandbox } from '../sandbox/index';
 import { expect, test } from './fixtures';
-import { addProfile, openSandboxDemo, shot, type SandboxDemo } from './sandboxDemo';
+import { addProfile, inDarkTheme, openSandboxDemo, shot, type SandboxDemo } from './sandboxDemo';
 
 const START_URL = 'https://sandbox-example.awsapps.com/start';
 
@@ -64,6 +64,7 @@ test.describe('Profiles', () => {
     for (const file of app.dataFiles()) expect(file.bytes.includes(keys.secretAccessKey), `${file.path} holds the secret`).toBe(false);
     expect(app.keyring.lookup(`profile:${await page.locator('[data-profile-id^="app:"]').getAttribute('data-profile-id')}:secretAccessKey`)).toBe(keys.secretAccessKey);
     await shot(page, 'profiles');
+    await inDarkTheme(page, () => shot(page, 'profiles-dark'));
 
     // An assumed role with MFA: the code is asked in a dialog.
     await row('auditor').getByRole('button', { name: 'Test auditor' }).click();

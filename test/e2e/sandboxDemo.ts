@@ -85,6 +85,13 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
 }
 
+/** Takes a screenshot in the dark theme (without motion, so nothing is caught mid-fade), then goes back to light. */
+export async function inDarkTheme(page: Page, take: () => Promise<void>): Promise<void> {
+  await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
+  await take();
+  await page.emulateMedia({ colorScheme: 'light', reducedMotion: null });
+}
+
 /** Fills and submits the Add profile form with a sandbox principal's keys. */
 export async function addProfile(page: Page, name: string, keys: { accessKeyId: string; secretAccessKey: string }, region = 'us-east-1'): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: /Profiles/ }).click();

@@ -5,6 +5,7 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { expectSignedIn, instanceRow, localPort, openRdpDemo, portOpen, provideKey, rdpPanel, SHOTS } from './rdpDemo';
+import { inDarkTheme } from './sandboxDemo';
 
 async function showTunnels(page: Page): Promise<void> {
   await page.keyboard.press('Control+4');
@@ -55,11 +56,7 @@ test.describe('the Tunnels view', () => {
       expect(first).toMatch(/^(5\d|60|1:00):\d\d$/);
       await expect.poll(async () => sshRow.locator('.time-left').textContent(), { timeout: 5_000 }).not.toBe(first);
       await page.screenshot({ path: `${SHOTS}/tunnels.png` });
-      await page.emulateMedia({ colorScheme: 'dark' });
-      // Buttons fade to the new theme's colours: shoot once those transitions are over.
-      await page.evaluate(() => Promise.all(document.getAnimations().filter((a) => a instanceof CSSTransition).map((a) => a.finished)).then(() => undefined));
-      await page.screenshot({ path: `${SHOTS}/tunnels-dark.png` });
-      await page.emulateMedia({ colorScheme: 'light' });
+      await inDarkTheme(page, () => page.screenshot({ path: `${SHOTS}/tunnels-dark.png` }).then(() => undefined));
 
       // Stop the RDP listener: the row goes, the port stops listening, the session says so.
       expect(await portOpen(port)).toBe(true);

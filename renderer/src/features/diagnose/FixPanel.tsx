@@ -125,17 +125,6 @@ export function FixPanel({ runId, fix, onApplied, onCancel }: FixPanelProps): Re
                 ? `AWS says you are not allowed to do this: ${preview.permission.message ?? ''}`
                 : `Permission could not be checked in advance${preview.permission.message ? `: ${preview.permission.message}` : '.'}`}
           </p>
-          <div className="card__actions">
-            <button type="button" className="btn btn--primary" disabled={busy !== undefined} onClick={() => void apply()}>
-              {busy === 'apply' ? 'Applying…' : 'Apply'}
-            </button>
-            <button type="button" className="btn btn--ghost" disabled={busy !== undefined} onClick={() => setPreview(undefined)}>
-              Back
-            </button>
-            <button type="button" className="btn btn--ghost" disabled={busy !== undefined} onClick={onCancel}>
-              Cancel
-            </button>
-          </div>
         </>
       ) : (
         <>
@@ -145,16 +134,22 @@ export function FixPanel({ runId, fix, onApplied, onCancel }: FixPanelProps): Re
             ))}
           </ul>
           {fix.keyPair && keyPair ? <KeyPairForm fix={fix} value={keyPair} onChange={setKeyPair} /> : null}
-          <div className="card__actions">
-            <button type="button" className="btn btn--primary" disabled={busy !== undefined} onClick={() => void review()}>
-              {busy === 'preview' ? 'Checking…' : 'Review'}
-            </button>
-            <button type="button" className="btn btn--ghost" disabled={busy !== undefined} onClick={onCancel}>
-              Cancel
-            </button>
-          </div>
         </>
       )}
+      {/* Review first; once the preview is in, Apply it (or go Back to the form). */}
+      <div className="card__actions">
+        <button type="button" className="btn btn--primary" disabled={busy !== undefined} onClick={() => void (preview ? apply() : review())}>
+          {preview ? (busy === 'apply' ? 'Applying…' : 'Apply') : busy === 'preview' ? 'Checking…' : 'Review'}
+        </button>
+        {preview ? (
+          <button type="button" className="btn btn--ghost" disabled={busy !== undefined} onClick={() => setPreview(undefined)}>
+            Back
+          </button>
+        ) : null}
+        <button type="button" className="btn btn--ghost" disabled={busy !== undefined} onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
       {error ? <ErrorNotice error={error} /> : null}
     </section>
   );
