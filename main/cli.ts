@@ -165,7 +165,8 @@ async function carryTunnel(
   pushing?.catch(() => undefined);
   const opening = resolveCliTarget(args, ec2, context).then((target) => {
     log?.debug('target', { endpointId: target.endpointId, dnsName: target.dnsName, target: `${target.privateIpAddress}:${target.remotePort}`, useFips: tunnelOptions.useFips });
-    return manager.openStream(target, { kind: 'forward', label: args.instanceId ?? target.privateIpAddress }, { ...tunnelOptions, signal: stop });
+    // stdin is the user's own process (OpenSSH as ProxyCommand): see ZERO_MASK in main/eice/tunnel.ts.
+    return manager.openStream(target, { kind: 'forward', label: args.instanceId ?? target.privateIpAddress }, { ...tunnelOptions, zeroMask: true, signal: stop });
   });
   let tunnel: TunnelStream;
   try {

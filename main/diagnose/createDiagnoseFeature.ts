@@ -102,7 +102,8 @@ export function createDiagnoseFeature(options: DiagnoseFeatureOptions): Diagnose
           tunnelTargetThrough(request, { instanceId: request.instanceId, region: request.region, privateIpAddress: request.privateIpAddress, remotePort: request.port, maxTunnelDuration: request.maxTunnelDuration }),
           { kind: request.port === 3389 ? 'rdp' : 'ssh', label: request.label, ...(request.hostId ? { hostId: request.hostId } : {}) },
           // The probe asks for each duration itself (probeTunnel.ts), so it can report them all.
-          { ...(await options.tunnelOptionsFor(request.profileId, request.region)), exactDuration: true, signal },
+          // The probe writes only its own fixed bytes, so its frames may use the zero masking key.
+          { ...(await options.tunnelOptionsFor(request.profileId, request.region)), exactDuration: true, zeroMask: true, signal },
         ),
       publicIp: (signal) => fetchPublicIp(aws.network, signal),
     },

@@ -36,6 +36,13 @@ export interface OpenTunnelOptions {
   useFips?: boolean;
   /** Cancels the opening (CANCELLED); after the tunnel is open it closes it normally. */
   signal?: AbortSignal;
+  /**
+   * Mask frames with an all-zero key (so no byte is XORed), allowed only when every byte written
+   * comes from a protocol client this process runs or was started by (ssh2, OpenSSH on stdio,
+   * the diagnose probe), never from whatever local program connects to a listener. See
+   * ZERO_MASK below for why that is safe.
+   */
+  zeroMask?: boolean;
   log?: Logger;
   webSocketFactory?: WebSocketFactory;
 }
@@ -50,6 +57,36 @@ export const READ_HIGH_WATER_BYTES = 256 * 1024;
 export const MAX_INBOUND_MESSAGE_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_TUNNEL_DURATION_SECONDS = 3600;
 const HANDSHAKE_TIMEOUT_MS = 30_000;
+
+/**
+ * Why a zero masking key is safe for streams whose bytes our own protocol client writes.
+ *
+ * RFC 6455 makes a client mask each frame with a fresh, unpredictable key (5.3) for one reason
+ * (10.3, "Attacks On Infrastructure"): script in a browser chooses the payload, and an
+ * intermediary that does not understand the upgrade could read attacker-chosen bytes as an
+ * HTTP request and cache the attacker's server's answer under another origin ("Talking to
+ * Yourself for Fun and Profit"). Masking takes control of the wire bytes away from the script.
+ * Its cost here is a JavaScript XOR over every byte sent (ws has no native masker without the
+ * optional bufferutil), on our side and again on the service's: it dominated upload time.
+ *
+ * A zero key is a valid key on the wire (the MASK bit is set, the key is 0, the service's
+ * unmasking is the identity; ws skips the XOR on both sides), so the question is only whether an
+ * attacker could choose the bytes an intermediary sees:
+ * - Nobody between us and AWS sees frames at all: every tunnel is TLS to the endpoint's DNS name
+ *   with the certificate verified, and an HTTPS proxy gets a CONNECT and relays ciphertext.
+ * - A TLS-inspecting middlebox (an enterprise CA in NODE_EXTRA_CA_CERTS) does see frames. For
+ *   SSH streams the bytes are the SSH transport: a version line and key exchange chosen by the
+ *   client, then ciphertext under keys no third party holds, so nobody can place an HTTP request
+ *   in them. The same holds for OpenSSH behind the command line's stdio (the user's own process
+ *   feeds it) and for the diagnose probe's fixed bytes.
+ * - A local listener (RDP, port forwards, --local-port) carries whatever any local program
+ *   sends, a web page's request to 127.0.0.1 included: those tunnels keep ws's random keys.
+ * Native clients that trust their payload make the same choice: Netty's client takes a pluggable
+ * mask generator, and ws added generateMask with its zero-key fast path for it (ws PR #1990).
+ */
+const ZERO_MASK = (mask: Buffer): void => {
+  mask.fill(0);
+};
 const EXPIRY_REASON = /max(imum)? ?tunnel ?duration|duration (exceeded|reached|elapsed)|tunnel (has )?expired/i;
 const CLOSE_TIMEOUT_MS = 5_000;
 const MAX_REFUSAL_BODY = 64 * 1024;
@@ -362,6 +399,7 @@ export async function openTunnel(target: TunnelTarget, options: OpenTunnelOption
     closeTimeout: CLOSE_TIMEOUT_MS,
     headers: { 'User-Agent': 'bastionless' },
     createConnection: createDialer(plan) as unknown as ClientOptions['createConnection'],
+    ...(options.zeroMask ? { generateMask: ZERO_MASK } : {}),
   };
   const ws = options.webSocketFactory ? options.webSocketFactory(url, wsOptions) : new WebSocket(url, wsOptions);
 

@@ -23,7 +23,8 @@ export interface TunnelOpenOptions extends Omit<OpenTunnelOptions, 'log' | 'webS
   exactDuration?: boolean;
 }
 
-export interface ListenerOptions extends TunnelOpenOptions {
+/** A listener carries bytes from any local program: its frames always get random masking keys (tunnel.ts ZERO_MASK). */
+export interface ListenerOptions extends Omit<TunnelOpenOptions, 'zeroMask'> {
   /** Local port on 127.0.0.1; 0 or absent picks a free one. */
   port?: number;
   /** Connections at once (default 10, never above 20). */
@@ -183,7 +184,9 @@ export class TunnelManager {
    */
   async startListener(target: TunnelTarget, owner: TunnelOwner, opts: ListenerOptions): Promise<LocalListener> {
     this.ensureRunning();
-    const { port, maxConnections, idleTimeoutMs, prepare, ...tunnelOptions } = opts;
+    const { port, maxConnections, idleTimeoutMs, prepare, ...rest } = opts;
+    // Whatever a caller passes, a listener's tunnels never use the zero masking key.
+    const tunnelOptions: TunnelOpenOptions = { ...rest, zeroMask: false };
     const listener: LocalListener = new LocalListener({
       target,
       owner,

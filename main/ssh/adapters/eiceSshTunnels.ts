@@ -36,7 +36,8 @@ export class EiceSshTunnels implements SshTunnels {
     const stream = await this.manager.openStream(
       tunnelTargetThrough({ ...endpoint, dnsName: endpoint.dnsName }, { instanceId: target.instanceId, region: target.region, privateIpAddress: target.privateIp, remotePort: target.port }),
       { kind: 'ssh', label: owner.label, ...(owner.hostId ? { hostId: owner.hostId } : {}) },
-      { ...options, signal },
+      // Only ssh2 writes to this stream (the SSH transport): see ZERO_MASK in main/eice/tunnel.ts.
+      { ...options, signal, zeroMask: true },
     );
     return {
       stream,

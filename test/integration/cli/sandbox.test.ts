@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../sandbox/index';
+import { startEchoServer, type EchoServer } from '../../support/echoServer';
 import { requireBinary } from '../../support/requireBinary';
+import { waitFor } from '../../support/waitFor';
 import { BIN, requireBuiltCli, startCli, type CliRun } from './cliProcess';
 
 /**
@@ -58,9 +60,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((r) => setTimeout(r, 10));
-}
 
 function env(): NodeJS.ProcessEnv {
   // Node itself must be findable by the bin's `#!/usr/bin/env node`.
@@ -195,27 +194,16 @@ describe('bastionless-tunnel errors against the sandbox', () => {
     expect(r.stdout().length).toBe(0);
     expect(r.stderr().trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr()).toMatch(/^bastionless-tunnel: AWS_ACCESS_DENIED: Could not push the SSH key to i-/);
-    await until(() => sandbox.world.tunnels().length === 0);
+    await waitFor(() => sandbox.world.tunnels().length === 0);
   });
 });
 
 describe('bastionless-tunnel --local-port against the sandbox', () => {
-  let echo: { server: Server; port: number; sockets: Set<Socket> };
+  let echo: EchoServer;
   beforeAll(async () => {
-    const sockets = new Set<Socket>();
-    const server = createServer((s) => {
-      sockets.add(s);
-      s.once('close', () => sockets.delete(s));
-      s.on('error', () => undefined);
-      s.pipe(s);
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    echo = { server, port: (server.address() as AddressInfo).port, sockets };
+    echo = await startEchoServer();
   });
-  afterAll(async () => {
-    for (const s of echo.sockets) s.destroy();
-    await new Promise<void>((r) => echo.server.close(() => r()));
-  });
+  afterAll(() => echo.close());
 
   it('looks the instance up, listens, carries each connection, and stops on SIGINT', async () => {
     const instance = sandbox.world.addInstance({ name: 'cli-echo', targets: { 22: { host: '127.0.0.1', port: echo.port } } });

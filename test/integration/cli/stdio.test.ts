@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { aTarget, FakeEice, makeTestPki, type TestPki } from '../../unit/main/eice/fakeEice';
+import { aTarget, FakeEice, makeTestPki, type TestPki } from '../../support/fakeEice';
 import { isolatedHome, requireBuiltCli, startCli, type CliRun } from './cliProcess';
 
 /**

@@ -3,8 +3,8 @@ import { createServer as createHttpServer, type IncomingMessage, type Server } f
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openTunnel, type TunnelStream } from '../../../main/eice/tunnel';
-import { AppError } from '../../../preload/contract/errors';
-import { aTarget, FakeEice, makeTestPki, testCredentials, type TestPki } from '../../unit/main/eice/fakeEice';
+import { appErrorOf } from '../../support/appErrorOf';
+import { aTarget, FakeEice, makeTestPki, testCredentials, type TestPki } from '../../support/fakeEice';
 
 let pki: TestPki;
 beforeAll(() => {
@@ -29,16 +29,6 @@ async function open(env: NodeJS.ProcessEnv, target = aTarget()): Promise<TunnelS
     t.destroy();
   });
   return t;
-}
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
 }
 
 async function roundTrip(t: TunnelStream, text: string): Promise<string> {
@@ -118,10 +108,10 @@ describe('the tunnel dialer over real TLS', () => {
 
   it('refuses a server it cannot verify, with EIC_TLS_FAILED', async () => {
     const fake = await tlsFake();
-    const untrusted = await failure(open({ BASTIONLESS_EICE_ADDRESS: fake.address }));
+    const untrusted = await appErrorOf(open({ BASTIONLESS_EICE_ADDRESS: fake.address }));
     expect(untrusted.code).toBe('EIC_TLS_FAILED');
     expect(untrusted.hint).toMatch(/NODE_EXTRA_CA_CERTS/);
-    const wrongName = await failure(
+    const wrongName = await appErrorOf(
       open(
         { BASTIONLESS_EICE_ADDRESS: fake.address, NODE_EXTRA_CA_CERTS: pki.caFile },
         aTarget({ region: 'eu-west-1', dnsName: 'eice-0123456789abcdef0.ec2-instance-connect-endpoint.eu-west-1.amazonaws.com' }),
@@ -148,7 +138,7 @@ describe('the tunnel dialer over real TLS', () => {
     const fake = await tlsFake();
     const proxy = await connectProxy('alice:s3cret');
     const base = { BASTIONLESS_EICE_ADDRESS: fake.address, NODE_EXTRA_CA_CERTS: pki.caFile };
-    const denied = await failure(open({ ...base, HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` }));
+    const denied = await appErrorOf(open({ ...base, HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` }));
     expect(denied.code).toBe('EIC_PROXY_FAILED');
     expect(denied.message).toContain('407');
     expect(denied.hint).toMatch(/user name and password/);
@@ -159,17 +149,17 @@ describe('the tunnel dialer over real TLS', () => {
 
   it('says the proxy is unreachable rather than blaming AWS', async () => {
     const port = await closedPort();
-    const error = await failure(open({ BASTIONLESS_EICE_ADDRESS: '127.0.0.1:1', HTTPS_PROXY: `http://127.0.0.1:${port}` }));
+    const error = await appErrorOf(open({ BASTIONLESS_EICE_ADDRESS: '127.0.0.1:1', HTTPS_PROXY: `http://127.0.0.1:${port}` }));
     expect(error.code).toBe('EIC_PROXY_FAILED');
     expect(error.message).toContain(`127.0.0.1:${port}`);
   });
 
   it('names DNS failures and refused connections', async () => {
-    const dns = await failure(open({}, aTarget({ dnsName: 'eice-0123456789abcdef0.ec2-instance-connect-endpoint.us-east-1.invalid' })));
+    const dns = await appErrorOf(open({}, aTarget({ dnsName: 'eice-0123456789abcdef0.ec2-instance-connect-endpoint.us-east-1.invalid' })));
     expect(dns.code).toBe('EIC_DNS_FAILED');
     expect(dns.message).toContain('.invalid');
     const port = await closedPort();
-    const refused = await failure(open({ BASTIONLESS_EICE_ADDRESS: `127.0.0.1:${port}` }));
+    const refused = await appErrorOf(open({ BASTIONLESS_EICE_ADDRESS: `127.0.0.1:${port}` }));
     expect(refused.code).toBe('EIC_NETWORK');
     expect(refused.retryable).toBe(true);
   });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EC2InstanceConnectClient, SendSSHPublicKeyCommand } from '@aws-sdk/client-ec2-instance-connect';
 import { Client, utils } from 'ssh2';
@@ -9,8 +9,10 @@ import { resolveCliTarget } from '../../../main/eice/cliTarget';
 import { presignOpenTunnelUrl } from '../../../main/eice/presign';
 import { openTunnel, type OpenTunnelOptions, type TunnelStream, type TunnelTarget } from '../../../main/eice/tunnel';
 import { TunnelManager } from '../../../main/eice/tunnelManager';
-import { AppError } from '../../../preload/contract/errors';
 import { startSandbox, type Sandbox } from '../../sandbox/index';
+import { appErrorOf } from '../../support/appErrorOf';
+import { startEchoServer, type EchoServer } from '../../support/echoServer';
+import { waitFor } from '../../support/waitFor';
 
 /**
  * The tunnel engine against the local AWS sandbox: its EC2 API for the instance and endpoint,
@@ -18,27 +20,18 @@ import { startSandbox, type Sandbox } from '../../sandbox/index';
  * limit and the network path) and its real sshd instances.
  */
 let sandbox: Sandbox;
-let echo: { server: Server; port: number; sockets: Set<Socket> };
+let echo: EchoServer;
 let ec2: EC2Client;
 
 beforeAll(async () => {
   sandbox = await startSandbox();
-  const sockets = new Set<Socket>();
-  const server = createServer((s) => {
-    sockets.add(s);
-    s.once('close', () => sockets.delete(s));
-    s.on('error', () => undefined);
-    s.pipe(s);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  echo = { server, port: (server.address() as AddressInfo).port, sockets };
+  echo = await startEchoServer();
   ec2 = new EC2Client({ region: sandbox.env['AWS_REGION'], endpoint: sandbox.env['AWS_ENDPOINT_URL_EC2'], credentials: credentialsOf() });
 });
 
 afterAll(async () => {
   ec2?.destroy();
-  for (const s of echo?.sockets ?? []) s.destroy();
-  await new Promise<void>((r) => (echo ? echo.server.close(() => r()) : r()));
+  await echo?.close();
   await sandbox?.stop();
 });
 
@@ -46,7 +39,7 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
   sandbox.world.resetFaults();
-  await until(() => sandbox.world.tunnels().length === 0);
+  await waitFor(() => sandbox.world.tunnels().length === 0);
 });
 
 function credentialsOf(principal = 'sandbox-admin'): { accessKeyId: string; secretAccessKey: string } {
@@ -83,19 +76,7 @@ async function open(target: TunnelTarget, overrides: Partial<OpenTunnelOptions> 
   return t;
 }
 
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
 
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((r) => setTimeout(r, 10));
-}
 
 function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   return new Promise((resolve) => {
@@ -205,11 +186,11 @@ describe('tunnels through the sandbox', () => {
     for (let n = 0; n < 20; n++) await manager.openStream(target, { kind: 'ssh', label: `tab-${n}` }, options());
     expect(sandbox.world.tunnels().filter((t) => t.endpointId === target.endpointId)).toHaveLength(20);
     const before = sandbox.world.events().length;
-    const budget = await failure(manager.openStream(target, { kind: 'ssh', label: 'one-more' }, options()));
+    const budget = await appErrorOf(manager.openStream(target, { kind: 'ssh', label: 'one-more' }, options()));
     expect(budget.code).toBe('EIC_CONNECTION_LIMIT');
     expect(budget.message).toContain(`${target.endpointId} is using 20 of 20 connections: 20 SSH tabs`);
     expect(sandbox.world.events().slice(before).filter((e) => e.action === 'OpenTunnel')).toHaveLength(0);
-    const server = await failure(openTunnel(target, options()));
+    const server = await appErrorOf(openTunnel(target, options()));
     expect(server.code).toBe('EIC_CONNECTION_LIMIT');
     expect(server.requestId).toBeTruthy();
   });
@@ -218,21 +199,21 @@ describe('tunnels through the sandbox', () => {
 describe('each refusal from the sandbox gets its code', () => {
   it('bad signature (wrong secret) -> AWS_CREDENTIALS_INVALID', async () => {
     const target = await targetOf('web-1');
-    const error = await failure(open(target, { credentials: async () => ({ ...credentialsOf(), secretAccessKey: 'not-the-secret' }) }));
+    const error = await appErrorOf(open(target, { credentials: async () => ({ ...credentialsOf(), secretAccessKey: 'not-the-secret' }) }));
     expect(error.code).toBe('AWS_CREDENTIALS_INVALID');
     expect(error.requestId).toBeTruthy();
   });
 
   it('unknown access key -> AWS_CREDENTIALS_INVALID', async () => {
     const target = await targetOf('web-1');
-    const error = await failure(open(target, { credentials: async () => ({ accessKeyId: 'AKIAEXAMPLEUNKNOWN00', secretAccessKey: 'x' }) }));
+    const error = await appErrorOf(open(target, { credentials: async () => ({ accessKeyId: 'AKIAEXAMPLEUNKNOWN00', secretAccessKey: 'x' }) }));
     expect(error.code).toBe('AWS_CREDENTIALS_INVALID');
   });
 
   it('expired presigned URL -> EIC_CLOCK_SKEW', async () => {
     const target = await targetOf('web-1');
     const stale = await presignOpenTunnelUrl({ ...target, credentials: credentialsOf(), maxTunnelDuration: 3600, signingDate: new Date(Date.now() - 10 * 60_000) });
-    const error = await failure(open(target, { webSocketFactory: (_url, o) => new WebSocket(stale, o) }));
+    const error = await appErrorOf(open(target, { webSocketFactory: (_url, o) => new WebSocket(stale, o) }));
     expect(error.code).toBe('EIC_CLOCK_SKEW');
   });
 
@@ -240,21 +221,21 @@ describe('each refusal from the sandbox gets its code', () => {
     const target = await targetOf('web-1');
     sandbox.world.setEndpointState(target.endpointId, 'create-in-progress');
     cleanups.push(() => sandbox.world.setEndpointState(target.endpointId, 'create-complete'));
-    const error = await failure(open(target));
+    const error = await appErrorOf(open(target));
     expect(error.code).toBe('EIC_ENDPOINT_NOT_READY');
     expect(error.message).toContain('create-in-progress');
   });
 
   it('port not allowed -> EIC_PORT_NOT_ALLOWED with the service\'s words', async () => {
     const target = { ...(await targetOf('web-1')), remotePort: 8080 };
-    const error = await failure(open(target));
+    const error = await appErrorOf(open(target));
     expect(error.code).toBe('EIC_PORT_NOT_ALLOWED');
     expect(error.message).toContain('Specify either 22 or 3389');
   });
 
   it('IAM deny -> EIC_TUNNEL_ACCESS_DENIED naming the action', async () => {
     const target = await targetOf('eu-api');
-    const error = await failure(open(target, { credentials: async () => credentialsOf('sandbox-restricted') }));
+    const error = await appErrorOf(open(target, { credentials: async () => credentialsOf('sandbox-restricted') }));
     expect(error.code).toBe('EIC_TUNNEL_ACCESS_DENIED');
     expect(error.message).toContain('ec2-instance-connect:OpenTunnel');
   });
@@ -271,7 +252,7 @@ describe('each refusal from the sandbox gets its code', () => {
     const tunnel = await open(await echoTarget());
     const back = readAll(tunnel);
     tunnel.write(randomBytes(100_000));
-    await until(() => tunnel.bytesReceived >= 100_000 || tunnel.state === 'closed');
+    await waitFor(() => tunnel.bytesReceived >= 100_000 || tunnel.state === 'closed');
     tunnel.write(randomBytes(2_000_000));
     const got = await back;
     expect(got.length).toBeGreaterThanOrEqual(100_000);
@@ -288,7 +269,7 @@ describe('each refusal from the sandbox gets its code', () => {
 
   it('refused upgrades (a 503 from the service) -> a retryable EIC_TUNNEL_REFUSED with the request id', async () => {
     sandbox.world.setFaults({ refuseUpgrades: { status: 503, errorCode: 'ServiceUnavailable', message: 'Service is unavailable' } });
-    const error = await failure(open(await targetOf('web-1')));
+    const error = await appErrorOf(open(await targetOf('web-1')));
     expect(error.code).toBe('EIC_TUNNEL_REFUSED');
     expect(error.retryable).toBe(true);
     expect(error.requestId).toBeTruthy();

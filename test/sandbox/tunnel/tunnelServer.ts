@@ -29,7 +29,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import { connect as tcpConnect, isIPv4, isIPv6, type AddressInfo, type Socket } from 'node:net';
+import { connect as tcpConnect, isIPv4, isIPv6, type AddressInfo, type NetConnectOpts, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { verifySigV4, parseRawQuery, type SigV4Failure } from '../aws/sigv4';
@@ -40,7 +40,13 @@ import type { SandboxCertificates } from './certificates';
 export const UNABLE_TO_CONNECT = 'Unable to connect to target';
 export const DURATION_REACHED = 'Maximum tunnel duration reached';
 const PORT_MESSAGE = 'The specified RemotePort is not valid. Specify either 22 or 3389 as the RemotePort and retry your request.';
-/** Bytes queued towards the client before the target socket is paused. */
+/**
+ * Bytes queued towards the client before the target socket is paused, and towards the target
+ * before the client's frames stop being read. The same in both directions: the stand-in for
+ * AWS must neither flatter nor hold back one direction. (With Node's default 16 KiB socket
+ * buffer every 64 KB frame from the client found the target "full", so the server stopped and
+ * restarted reading the client once per frame: upload ran stop-and-go.)
+ */
 const HIGH_WATER = 1024 * 1024;
 const LOW_WATER = 256 * 1024;
 const TARGET_CONNECT_TIMEOUT_MS = 10_000;
@@ -414,7 +420,8 @@ export class TunnelServer {
     const address = instance.targets.get(accepted.remotePort);
     if (!address) throw new Error(`nothing listens on port ${accepted.remotePort} of ${instance.id}`);
     return new Promise<Socket>((resolve, reject) => {
-      const socket = tcpConnect({ host: address.host, port: address.port });
+      // net.Socket hands stream options to its Duplex; @types/node leaves them out of NetConnectOpts.
+      const socket = tcpConnect({ host: address.host, port: address.port, writableHighWaterMark: HIGH_WATER } as NetConnectOpts);
       socket.setNoDelay(true);
       const timer = setTimeout(() => {
         socket.destroy();

@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { AppError } from '../../../../preload/contract/errors';
 import { MAX_FRAME_BYTES, openTunnel, READ_HIGH_WATER_BYTES, WRITE_HIGH_WATER_BYTES, type OpenTunnelOptions, type TunnelStream, type TunnelTarget } from '../../../../main/eice/tunnel';
-import { aTarget, FakeEice, testCredentials } from './fakeEice';
+import { appErrorOf } from '../../../support/appErrorOf';
+import { aTarget, FakeEice, testCredentials, wireFrames, type WireFrame } from '../../../support/fakeEice';
+import { waitFor } from '../../../support/waitFor';
 
 const fakes: FakeEice[] = [];
 const tunnels: TunnelStream[] = [];
@@ -18,29 +19,14 @@ async function fake(): Promise<FakeEice> {
   return f;
 }
 
-/** Dials the plain-HTTP fake in place of the endpoint (the dialer has its own tests). */
 function viaFake(f: FakeEice): Pick<OpenTunnelOptions, 'webSocketFactory' | 'credentials' | 'env'> {
-  return {
-    credentials: testCredentials,
-    env: {},
-    webSocketFactory: (url, options) => new WebSocket(url.replace(/^wss:\/\/[^/]+/, `ws://${f.address}`), { ...options, createConnection: undefined }),
-  };
+  return { credentials: testCredentials, env: {}, webSocketFactory: f.webSocketFactory() };
 }
 
 async function open(f: FakeEice, target: TunnelTarget = aTarget()): Promise<TunnelStream> {
   const t = await openTunnel(target, viaFake(f));
   tunnels.push(t);
   return t;
-}
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
 }
 
 function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
@@ -63,11 +49,6 @@ async function quiet(watch: () => number[]): Promise<void> {
 }
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-
-/** Resolves when `check` holds, polling on the event loop (no wall-clock assertion). */
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((r) => setTimeout(r, 5));
-}
 
 describe('openTunnel against a fake EICE', () => {
   it('carries bytes both ways exactly, in binary frames of at most 65,000 bytes', async () => {
@@ -99,6 +80,31 @@ describe('openTunnel against a fake EICE', () => {
     expect(t.bytesSent).toBe(payload.length);
     expect(t.bytesReceived).toBe(payload.length);
     expect(t.closeError).toBeUndefined();
+  });
+
+  it('masks frames with a zero key only when asked (the stream\'s own protocol client), else with fresh random keys; bytes arrive exact either way', async () => {
+    const f = await fake();
+    const sendThrough = async (zeroMask: boolean | undefined): Promise<WireFrame[]> => {
+      const t = await openTunnel(aTarget(), { ...viaFake(f), ...(zeroMask === undefined ? {} : { zeroMask }) });
+      tunnels.push(t);
+      const payload = randomBytes(200_000);
+      const received = readAll(t);
+      let got = 0;
+      t.on('data', (c: Buffer) => {
+        got += c.length;
+        if (got === payload.length) t.end();
+      });
+      t.write(payload);
+      expect(sha(await received)).toBe(sha(payload));
+      return wireFrames(f.seen.at(-1)!.raw).filter((frame) => frame.opcode === 2);
+    };
+    const zero = await sendThrough(true);
+    expect(zero.length).toBeGreaterThanOrEqual(4);
+    expect(zero.every((frame) => frame.masked && frame.maskKey === '00000000')).toBe(true);
+    for (const random of [await sendThrough(undefined), await sendThrough(false)]) {
+      expect(random.every((frame) => frame.masked && frame.maskKey !== '00000000')).toBe(true);
+      expect(new Set(random.map((frame) => frame.maskKey)).size).toBe(random.length);
+    }
   });
 
   it('signs and sends what the service needs: path, endpoint, target and a duration it always includes', async () => {
@@ -253,7 +259,7 @@ describe('openTunnel against a fake EICE', () => {
         body: JSON.stringify({ ErrorCode: 'AccessDenied', Message: 'User is not authorized to perform ec2-instance-connect:OpenTunnel (maxTunnelDuration condition)' }),
       },
     });
-    const error = await failure(openTunnel(aTarget({ maxTunnelDuration: 3600 }), viaFake(f)));
+    const error = await appErrorOf(openTunnel(aTarget({ maxTunnelDuration: 3600 }), viaFake(f)));
     expect(error.code).toBe('EIC_TUNNEL_ACCESS_DENIED');
     expect(error.requestId).toBe('req-123');
     expect(error.message).toContain('ec2-instance-connect:OpenTunnel');
@@ -267,7 +273,7 @@ describe('openTunnel against a fake EICE', () => {
     const lines: string[] = [];
     const { createLogger } = await import('../../../../main/log');
     const log = createLogger({ sink: { write: (l) => lines.push(l) }, minLevel: 'debug' });
-    const error = await failure(openTunnel(aTarget(), { ...viaFake(f), log }));
+    const error = await appErrorOf(openTunnel(aTarget(), { ...viaFake(f), log }));
     const signature = f.seen[0]!.url.searchParams.get('X-Amz-Signature')!;
     const text = JSON.stringify(error.toJSON()) + lines.join('\n');
     expect(text).not.toContain(signature);
@@ -289,14 +295,14 @@ describe('openTunnel against a fake EICE', () => {
     });
     const t = await open(f);
     // Nobody reads yet: the server's send queue must back up instead of the tunnel's buffer.
-    await until(() => t.isReceivePaused || t.bytesReceived === total);
+    await waitFor(() => t.isReceivePaused || t.bytesReceived === total);
     await quiet(() => [serverWs!.bufferedAmount, t.readableLength]);
     expect(t.isReceivePaused).toBe(true);
     expect(serverWs!.bufferedAmount).toBeGreaterThan(total / 2);
     expect(t.readableLength).toBeLessThanOrEqual(READ_HIGH_WATER_BYTES + 2 * 1024 * 1024);
     expect(t.bytesReceived).toBeLessThan(total / 2);
     const back = readAll(t);
-    await until(() => t.bytesReceived === total);
+    await waitFor(() => t.bytesReceived === total);
     serverWs!.close(1000);
     expect(sha(await back)).toBe(sha(payload));
   });
@@ -336,7 +342,7 @@ describe('openTunnel against a fake EICE', () => {
     (serverWs as unknown as { _socket: { resume(): void } })._socket.resume();
     await new Promise<void>((resolve) => t.once('drain', resolve));
     t.end();
-    await until(() => received === writes * 64 * 1024);
+    await waitFor(() => received === writes * 64 * 1024);
     expect(digest.digest('hex')).toBe(sent.digest('hex'));
   });
 
@@ -345,7 +351,7 @@ describe('openTunnel against a fake EICE', () => {
     f.answer = () => ({ accept: () => undefined });
     const controller = new AbortController();
     controller.abort();
-    const error = await failure(openTunnel(aTarget(), { ...viaFake(f), signal: controller.signal }));
+    const error = await appErrorOf(openTunnel(aTarget(), { ...viaFake(f), signal: controller.signal }));
     expect(error.code).toBe('CANCELLED');
   });
 
@@ -354,10 +360,10 @@ describe('openTunnel against a fake EICE', () => {
     f.answer = () => ({ hold: true });
     const controller = new AbortController();
     const opening = openTunnel(aTarget(), { ...viaFake(f), signal: controller.signal });
-    await until(() => f.seen.length === 1);
+    await waitFor(() => f.seen.length === 1);
     controller.abort();
-    expect((await failure(opening)).code).toBe('CANCELLED');
-    await until(() => f.sockets.size === 0);
+    expect((await appErrorOf(opening)).code).toBe('CANCELLED');
+    await waitFor(() => f.sockets.size === 0);
   });
 
   it('closes an open tunnel normally when its signal aborts', async () => {
@@ -385,7 +391,7 @@ describe('openTunnel against a fake EICE', () => {
   it('rejects targets it cannot sign for with INVALID_INPUT', async () => {
     const f = await fake();
     for (const bad of [aTarget({ remotePort: 0 }), aTarget({ privateIpAddress: 'web-1' }), aTarget({ maxTunnelDuration: 3601 }), aTarget({ maxTunnelDuration: 1.5 })]) {
-      expect((await failure(openTunnel(bad, viaFake(f)))).code).toBe('INVALID_INPUT');
+      expect((await appErrorOf(openTunnel(bad, viaFake(f)))).code).toBe('INVALID_INPUT');
     }
     expect(f.seen).toHaveLength(0);
   });
@@ -406,13 +412,13 @@ describe('openTunnel against a fake EICE', () => {
     });
     tunnels.push(t);
     expect(new URL(dialedUrl.replace('wss:', 'https:')).hostname).toBe(fips);
-    const error = await failure(openTunnel(aTarget(), { ...viaFake(f), useFips: true }));
+    const error = await appErrorOf(openTunnel(aTarget(), { ...viaFake(f), useFips: true }));
     expect(error.code).toBe('EIC_FIPS_UNAVAILABLE');
   });
 
   it('reports an unusable proxy setting as a proxy failure, before dialing anything', async () => {
     const f = await fake();
-    const error = await failure(openTunnel(aTarget(), { ...viaFake(f), env: { HTTPS_PROXY: 'socks5://127.0.0.1:1080' } }));
+    const error = await appErrorOf(openTunnel(aTarget(), { ...viaFake(f), env: { HTTPS_PROXY: 'socks5://127.0.0.1:1080' } }));
     expect(error.code).toBe('EIC_PROXY_FAILED');
     expect(error.message).toContain('socks5');
     expect(f.seen).toHaveLength(0);
@@ -420,13 +426,13 @@ describe('openTunnel against a fake EICE', () => {
 
   it('refuses incomplete credentials with a clear code', async () => {
     const f = await fake();
-    const error = await failure(openTunnel(aTarget(), { ...viaFake(f), credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: '' }) }));
+    const error = await appErrorOf(openTunnel(aTarget(), { ...viaFake(f), credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: '' }) }));
     expect(error.code).toBe('AWS_CREDENTIALS_MISSING');
   });
 
   it('wraps a credentials failure in a clear code', async () => {
     const f = await fake();
-    const error = await failure(
+    const error = await appErrorOf(
       openTunnel(aTarget(), {
         ...viaFake(f),
         credentials: () => Promise.reject(new Error('Could not load credentials from any providers')),
@@ -458,7 +464,7 @@ describe('closing a tunnel that is full', () => {
     });
     const t = await openTunnel(aTarget(), viaFake(f));
     tunnels.push(t);
-    await until(() => t.isReceivePaused);
+    await waitFor(() => t.isReceivePaused);
     t.destroy();
     await t.whenClosed;
     await closed;

@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { ConnectionBudget } from '../../../../main/eice/connectionBudget';
-import { TunnelManager, type DurationCapLearned, type TunnelOpenOptions } from '../../../../main/eice/tunnelManager';
+import { TunnelManager, type DurationCapLearned, type ListenerOptions, type TunnelOpenOptions } from '../../../../main/eice/tunnelManager';
 import { AppError } from '../../../../preload/contract/errors';
-import { aTarget, echo, FakeEice, testCredentials } from './fakeEice';
+import { appErrorOf } from '../../../support/appErrorOf';
+import { aTarget, echo, FakeEice, testCredentials, wireFrames } from '../../../support/fakeEice';
+import { waitFor } from '../../../support/waitFor';
 
 const fakes: FakeEice[] = [];
 const managers: TunnelManager[] = [];
@@ -22,23 +23,13 @@ async function setup(limitPerEndpoint?: number, onDurationCap?: (learned: Durati
   const manager = new TunnelManager({
     ...(limitPerEndpoint ? { limitPerEndpoint } : {}),
     ...(onDurationCap ? { onDurationCap } : {}),
-    webSocketFactory: (url, options) => new WebSocket(url.replace(/^wss:\/\/[^/]+/, `ws://${fake.address}`), { ...options, createConnection: undefined }),
+    webSocketFactory: fake.webSocketFactory(),
   });
   managers.push(manager);
   return { fake, manager };
 }
 
 const opts: TunnelOpenOptions = { credentials: testCredentials, env: {} };
-
-async function thrown(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
 
 function dial(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -63,10 +54,6 @@ function echoThrough(socket: Socket, payload: Buffer): Promise<Buffer> {
 }
 
 const closedSocket = (s: Socket): Promise<void> => (s.closed ? Promise.resolve() : new Promise((r) => s.once('close', () => r())));
-
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((r) => setTimeout(r, 5));
-}
 
 describe('ConnectionBudget', () => {
   it('refuses the 21st connection, naming what uses the 20', () => {
@@ -101,19 +88,19 @@ describe('TunnelManager', () => {
     for (let i = 0; i < 20; i++) streams.push(await manager.openStream(aTarget(), { kind: 'ssh', label: `web-${i}` }, opts));
     expect(manager.connectionsInUse('eice-0123456789abcdef0')).toBe(20);
     const upgrades = fake.seen.length;
-    const error = await thrown(manager.openStream(aTarget(), { kind: 'ssh', label: 'one-too-many' }, opts));
+    const error = await appErrorOf(manager.openStream(aTarget(), { kind: 'ssh', label: 'one-too-many' }, opts));
     expect(error.code).toBe('EIC_CONNECTION_LIMIT');
     expect(error.message).toContain('20 of 20');
     expect(fake.seen.length).toBe(upgrades);
     await manager.stop(streams[0]!.id);
-    await until(() => manager.connectionsInUse('eice-0123456789abcdef0') === 19);
+    await waitFor(() => manager.connectionsInUse('eice-0123456789abcdef0') === 19);
     await manager.openStream(aTarget(), { kind: 'ssh', label: 'now-fits' }, opts);
   });
 
   it('releases the slot of a tunnel that failed to open', async () => {
     const { fake, manager } = await setup();
     fake.answer = () => ({ refuse: { status: 403, body: '{"ErrorCode":"AccessDenied","Message":"no"}' } });
-    expect((await thrown(manager.openStream(aTarget(), { kind: 'ssh', label: 'a' }, opts))).code).toBe('EIC_TUNNEL_ACCESS_DENIED');
+    expect((await appErrorOf(manager.openStream(aTarget(), { kind: 'ssh', label: 'a' }, opts))).code).toBe('EIC_TUNNEL_ACCESS_DENIED');
     expect(manager.connectionsInUse('eice-0123456789abcdef0')).toBe(0);
   });
 
@@ -189,7 +176,7 @@ describe('TunnelManager', () => {
     expect(listener.refusedConnections).toBe(1);
     expect(listener.lastError?.code).toBe('EIC_CONNECTION_LIMIT');
     expect(listener.lastError?.message).toContain('2 SSH tabs (web-1, web-2), 1 RDP connection (win-1)');
-    expect((await thrown(manager.openStream(aTarget(), { kind: 'ssh', label: 'web-3' }, opts))).code).toBe('EIC_CONNECTION_LIMIT');
+    expect((await appErrorOf(manager.openStream(aTarget(), { kind: 'ssh', label: 'web-3' }, opts))).code).toBe('EIC_CONNECTION_LIMIT');
   });
 
   it('caps a listener at its own limit and never above 20', async () => {
@@ -200,7 +187,7 @@ describe('TunnelManager', () => {
     const second = await dial(listener.port);
     await closedSocket(second);
     expect(listener.lastError?.message).toContain('limit');
-    expect((await thrown(manager.startListener(aTarget(), { kind: 'forward', label: 'f' }, { ...opts, maxConnections: 21 }))).code).toBe('INVALID_INPUT');
+    expect((await appErrorOf(manager.startListener(aTarget(), { kind: 'forward', label: 'f' }, { ...opts, maxConnections: 21 }))).code).toBe('INVALID_INPUT');
   });
 
   it('closes the local connection and records why when the tunnel is refused', async () => {
@@ -209,7 +196,7 @@ describe('TunnelManager', () => {
     const listener = await manager.startListener(aTarget({ remotePort: 5432 }), { kind: 'forward', label: 'pg' }, opts);
     const socket = await dial(listener.port);
     await closedSocket(socket);
-    await until(() => listener.activeConnections === 0);
+    await waitFor(() => listener.activeConnections === 0);
     expect(listener.lastError?.code).toBe('EIC_PORT_NOT_ALLOWED');
     expect(manager.connectionsInUse('eice-0123456789abcdef0')).toBe(0);
     expect(manager.listener(listener.id)?.lastError?.message).toContain('Specify either 22 or 3389');
@@ -222,7 +209,7 @@ describe('TunnelManager', () => {
     await echoThrough(socket, Buffer.from('still here'));
     expect(listener.state).toBe('listening');
     socket.end();
-    await until(() => listener.state === 'stopped');
+    await waitFor(() => listener.state === 'stopped');
     expect(manager.list()).toEqual([]);
   });
 
@@ -241,7 +228,7 @@ describe('TunnelManager', () => {
     fail = true;
     const refused = await dial(listener.port);
     await closedSocket(refused);
-    await until(() => listener.activeConnections === 1 && fake.wss().clients.size === 1);
+    await waitFor(() => listener.activeConnections === 1 && fake.wss().clients.size === 1);
     expect(prepared).toBe(2);
     expect(listener.lastError?.code).toBe('EIC_KEY_PUSH_FAILED');
     expect(manager.connectionsInUse('eice-0123456789abcdef0')).toBe(1);
@@ -259,7 +246,7 @@ describe('TunnelManager', () => {
     await echoThrough(socket, Buffer.from('x'));
     expect(listener.idleClosesAt).toBeUndefined();
     socket.end();
-    await until(() => counts.at(-1) === 0);
+    await waitFor(() => counts.at(-1) === 0);
     expect(counts).toEqual([1, 0]);
     await manager.stop(listener.id);
     await manager.stop(listener.id);
@@ -272,14 +259,14 @@ describe('TunnelManager', () => {
     let changes = 0;
     manager.onChange(() => changes++);
     stream.write('ping');
-    await until(() => changes > 0);
+    await waitFor(() => changes > 0);
     expect(manager.list()[0]!.bytesToInstance).toBe(4);
   });
 
   it('refuses a taken local port clearly', async () => {
     const { manager } = await setup();
     const first = await manager.startListener(aTarget(), { kind: 'forward', label: 'a' }, opts);
-    const error = await thrown(manager.startListener(aTarget(), { kind: 'forward', label: 'b' }, { ...opts, port: first.port }));
+    const error = await appErrorOf(manager.startListener(aTarget(), { kind: 'forward', label: 'b' }, { ...opts, port: first.port }));
     expect(error.code).toBe('INVALID_INPUT');
     expect(error.message).toContain(`${first.port} is already in use`);
   });
@@ -295,7 +282,22 @@ describe('TunnelManager', () => {
     expect(listener.state).toBe('stopped');
     await closedSocket(socket);
     expect(fake.sockets.size).toBe(0);
-    expect((await thrown(manager.openStream(aTarget(), { kind: 'ssh', label: 'c' }, opts))).code).toBe('CANCELLED');
+    expect((await appErrorOf(manager.openStream(aTarget(), { kind: 'ssh', label: 'c' }, opts))).code).toBe('CANCELLED');
+  });
+});
+
+describe('TunnelManager and masking keys', () => {
+  it('passes the zero masking key to a stream that asks for it, and never to a listener\'s tunnels (any local program writes to those)', async () => {
+    const { fake, manager } = await setup();
+    const stream = await manager.openStream(aTarget(), { kind: 'ssh', label: 'web-1' }, { ...opts, zeroMask: true });
+    stream.write('ssh transport bytes');
+    await new Promise<void>((r) => stream.once('data', () => r()));
+    // A caller that slips zeroMask past the type still gets random keys on a listener.
+    const listener = await manager.startListener(aTarget(), { kind: 'forward', label: 'pg' }, { ...opts, zeroMask: true } as ListenerOptions);
+    expect((await echoThrough(await dial(listener.port), Buffer.from('any local program'))).toString()).toBe('any local program');
+    const [streamFrames, listenerFrames] = fake.seen.map((seen) => wireFrames(seen.raw).filter((f) => f.opcode === 2));
+    expect(streamFrames).toEqual([expect.objectContaining({ masked: true, maskKey: '00000000' })]);
+    expect(listenerFrames).toEqual([expect.objectContaining({ masked: true, maskKey: expect.not.stringMatching(/^00000000$/) })]);
   });
 });
 
@@ -351,10 +353,10 @@ describe('TunnelManager under an IAM cap on tunnel duration', () => {
   it('does not retry a refusal that names another condition, nor an exact-duration open', async () => {
     const { fake, manager } = await setup();
     fake.answer = () => ({ refuse: { status: 403, body: '{"ErrorCode":"AccessDenied","Message":"not authorized because ec2-instance-connect:remotePort (22) is not allowed"}' } });
-    expect((await thrown(manager.openStream(aTarget(), { kind: 'ssh', label: 'a' }, opts))).code).toBe('EIC_TUNNEL_ACCESS_DENIED');
+    expect((await appErrorOf(manager.openStream(aTarget(), { kind: 'ssh', label: 'a' }, opts))).code).toBe('EIC_TUNNEL_ACCESS_DENIED');
     expect(asked(fake)).toEqual([3600]);
     capAt(fake, 900);
-    expect((await thrown(manager.openStream(aTarget(), { kind: 'ssh', label: 'b' }, { ...opts, exactDuration: true }))).message).toContain('maxTunnelDuration (3600) is not at most 900');
+    expect((await appErrorOf(manager.openStream(aTarget(), { kind: 'ssh', label: 'b' }, { ...opts, exactDuration: true }))).message).toContain('maxTunnelDuration (3600) is not at most 900');
     expect(asked(fake)).toEqual([3600, 3600]);
     expect(manager.connectionsInUse('eice-0123456789abcdef0')).toBe(0);
   });

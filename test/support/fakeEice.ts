@@ -6,9 +6,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { WebSocketServer, type WebSocket } from 'ws';
-import type { TunnelTarget } from '../../../../main/eice/tunnel';
-import { requireBinary } from '../../../support/requireBinary';
+import WebSocket, { WebSocketServer } from 'ws';
+import type { TunnelTarget, WebSocketFactory } from '../../main/eice/tunnel';
+import { requireBinary } from './requireBinary';
 
 /** A CA and a server certificate for EICE-like names, made with openssl for one test file. */
 export interface TestPki {
@@ -44,6 +44,44 @@ export interface SeenUpgrade {
   host: string | undefined;
   servername: string | undefined;
   headers: IncomingMessage['headers'];
+  /** The bytes the client sent after an accepted upgrade, as they were on the wire (masked frames). */
+  raw: Buffer[];
+}
+
+/** One client frame's header, read from the wire. */
+export interface WireFrame {
+  opcode: number;
+  masked: boolean;
+  /** The 4-byte masking key (hex), when masked. */
+  maskKey: string | undefined;
+  length: number;
+}
+
+/** The complete frames in what a client sent (RFC 6455 5.2), in order. */
+export function wireFrames(raw: Buffer[]): WireFrame[] {
+  const bytes = Buffer.concat(raw);
+  const frames: WireFrame[] = [];
+  let at = 0;
+  while (at + 2 <= bytes.length) {
+    const masked = (bytes[at + 1]! & 0x80) !== 0;
+    let length = bytes[at + 1]! & 0x7f;
+    let header = 2;
+    if (length === 126) {
+      if (at + 4 > bytes.length) break;
+      length = bytes.readUInt16BE(at + 2);
+      header = 4;
+    } else if (length === 127) {
+      if (at + 10 > bytes.length) break;
+      length = Number(bytes.readBigUInt64BE(at + 2));
+      header = 10;
+    }
+    const keyAt = at + header;
+    if (masked) header += 4;
+    if (at + header + length > bytes.length) break;
+    frames.push({ opcode: bytes[at]! & 0x0f, masked, maskKey: masked ? bytes.subarray(keyAt, keyAt + 4).toString('hex') : undefined, length });
+    at += header + length;
+  }
+  return frames;
 }
 
 /** How the fake answers an upgrade: refuse with an HTTP error, or accept and run a handler. */
@@ -82,6 +120,7 @@ export class FakeEice {
         host: req.headers.host,
         servername: (socket as TLSSocket).servername || undefined,
         headers: req.headers,
+        raw: [],
       };
       this.seen.push(seen);
       const answer = this.answer(seen);
@@ -92,6 +131,7 @@ export class FakeEice {
         return;
       }
       if ('hold' in answer) return;
+      socket.on('data', (chunk: Buffer) => seen.raw.push(chunk));
       this.wsServer.handleUpgrade(req, socket, head, (ws) => answer.accept(ws, seen));
     });
   }
@@ -113,6 +153,11 @@ export class FakeEice {
 
   get address(): string {
     return `127.0.0.1:${this.port}`;
+  }
+
+  /** Builds tunnels' WebSockets to this plain-HTTP fake in place of the endpoint (the dialer has its own tests). */
+  webSocketFactory(): WebSocketFactory {
+    return (url, options) => new WebSocket(url.replace(/^wss:\/\/[^/]+/, `ws://${this.address}`), { ...options, createConnection: undefined });
   }
 
   async stop(): Promise<void> {
