@@ -163,7 +163,7 @@ export function RdpSessionPanel({ session }: { session: RdpSession }): ReactElem
             <code className="rdp-connect__value" data-testid="rdp-address">
               {address}
             </code>
-            <button type="button" className="btn btn--ghost" onClick={() => void copyAddress()}>
+            <button type="button" className="btn" onClick={() => void copyAddress()}>
               <Icon name="copy" size={14} /> {copiedNow?.what === 'address' ? 'Copied' : 'Copy address'}
             </button>
           </div>

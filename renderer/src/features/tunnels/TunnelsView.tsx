@@ -123,10 +123,18 @@ export function TunnelsView(): ReactElement {
 function TimeLeft({ tunnel, now }: { tunnel: TunnelInfo; now: number }): ReactElement {
   if (tunnel.expiresAt) {
     const left = Date.parse(tunnel.expiresAt) - now;
+    const cap = tunnel.durationCapSeconds;
     return (
-      <span className={left < 5 * 60_000 ? 'time-left time-left--soon' : 'time-left'} title={`The endpoint ends it at ${new Date(tunnel.expiresAt).toLocaleTimeString()}`}>
-        {formatCountdown(left)}
-      </span>
+      <>
+        <span className={left < 5 * 60_000 ? 'time-left time-left--soon' : 'time-left'} title={`The endpoint ends it at ${new Date(tunnel.expiresAt).toLocaleTimeString()}`}>
+          {formatCountdown(left)}
+        </span>
+        {cap !== undefined ? (
+          <div className="muted" title="An IAM policy (ec2-instance-connect:maxTunnelDuration) allows each connection less than the hour an endpoint gives">
+            IAM cap: {formatCountdown(cap * 1000)}
+          </div>
+        ) : null}
+      </>
     );
   }
   if (tunnel.idleClosesAt) {

@@ -49,6 +49,20 @@ describe('the Tunnels view', () => {
   });
 });
 
+describe('a capped tunnel', () => {
+  it('says when an IAM policy allows less than the hour', async () => {
+    ui.render(<TunnelsView />);
+    await settle();
+    // The store follows main's events (it loaded the list in the test above).
+    const capped = tunnelRow({ tunnelId: 'tun-cap', kind: 'ssh', label: 'web-1', local: undefined, durationCapSeconds: 1800, expiresAt: new Date(Date.now() + 20 * 60_000).toISOString() });
+    act(() => main.emit('tunnels:changed', { tunnels: [capped, tunnelRow()] }));
+    const row = ui.container.querySelector('tr[data-tunnel-id="tun-cap"]');
+    expect(row?.textContent).toContain('IAM cap: 30:00');
+    // A connection that gets the full hour says nothing of a cap.
+    expect(ui.container.querySelector('tr[data-tunnel-id="lis-1"]')?.textContent).not.toContain('IAM cap');
+  });
+});
+
 describe('formatting', () => {
   it('reads bytes and countdowns as people do', () => {
     expect([formatBytes(0), formatBytes(1023), formatBytes(1024), formatBytes(10 * 1024 * 1024), formatBytes(3 * 1024 ** 4)]).toEqual(['0 B', '1023 B', '1.0 KB', '10 MB', '3.0 TB']);
