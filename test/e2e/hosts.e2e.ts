@@ -58,6 +58,18 @@ test.describe('Hosts', () => {
       await expect(page.getByText('No instance matches “nothing-matches-this”.')).toBeVisible();
       await search.fill('web-1');
 
+      // A row's actions sit on one line and Tab goes from the row through them, in order.
+      const row = instanceRow(page, 'web-1');
+      const actions = row.getByRole('group', { name: 'Actions for web-1' });
+      const group = (await actions.boundingBox())!;
+      const button = (await actions.getByRole('button').first().boundingBox())!;
+      expect(group.height).toBeLessThan(button.height * 1.5);
+      await row.focus();
+      for (const name of ['Connect to web-1', 'Save web-1 as a host', 'Diagnose web-1']) {
+        await page.keyboard.press('Tab');
+        await expect(row.getByRole('button', { name })).toBeFocused();
+      }
+
       // Save as host: label, folder, tags; the OS user comes from the AMI.
       await instanceRow(page, 'web-1').getByRole('button', { name: 'Save web-1 as a host' }).click();
       const dialog = page.getByRole('dialog', { name: 'Save as host' });
