@@ -91,13 +91,14 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     dataDir: options.dataDir,
     forProfile: (profileId, region) => aws.forProfile(profileId, region),
     listProfiles: () => profiles.list(),
+    accountOf: (profileId) => aws.accountOf(profileId),
     onProgress: (progress) => events.emit('inventory', 'progressed', progress),
     log: log.child('inventory'),
   });
   const hosts = new HostsService({
     dataDir: options.dataDir,
     keychain,
-    knownInstance: async (profileId, region, instanceId) => (await inventory.last()).instances.find((i) => i.profileId === profileId && i.region === region && i.instanceId === instanceId),
+    knownInstance: (profileId, region, instanceId) => inventory.knownInstance(profileId, region, instanceId),
     notify: (notice) => events.emit('app', 'noticePosted', notice),
     onChanged: () => events.emit('hosts', 'changed', {}),
     log: log.child('hosts'),
@@ -168,8 +169,7 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     },
     connectionsInUse: (endpointId) => tunnelManager.connectionsInUse(endpointId),
     listHosts: () => hosts.list(),
-    knownInstanceVpc: async (profileId, region, instanceId) =>
-      (await inventory.last()).instances.find((i) => i.profileId === profileId && i.region === region && i.instanceId === instanceId)?.vpcId,
+    knownInstanceVpc: async (profileId, region, instanceId) => (await inventory.knownInstance(profileId, region, instanceId))?.vpcId,
     onOperationChanged: (operation) => events.emit('endpoints', 'operationChanged', operation),
     notify: (notice) => events.emit('app', 'noticePosted', notice),
   });

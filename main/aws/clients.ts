@@ -1,12 +1,13 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EC2InstanceConnectClient } from '@aws-sdk/client-ec2-instance-connect';
-import { STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { AppError } from '../../preload/contract';
 import type { Logger } from '../log';
 import type { AwsEnv } from './awsConfig';
 import { AWS_MAX_ATTEMPTS, AwsNetwork, type AwsService, type EndpointSettings } from './awsNetwork';
 import { CredentialResolver } from './credentials';
+import { mapAwsError } from './errors';
 import type { SecretStore } from './keychain';
 import type { ProfilesService } from './profilesService';
 import type { PromptBroker } from './prompts';
@@ -61,6 +62,8 @@ export class AwsClientFactory {
   readonly network: AwsNetwork;
   readonly credentials: CredentialResolver;
   private readonly contexts = new Map<string, AwsContext>();
+  /** Account id per profile, while its credentials stay the same (see invalidate). */
+  private readonly accounts = new Map<string, Promise<string>>();
   private disposed = false;
 
   constructor(private readonly options: AwsClientFactoryOptions) {
@@ -125,9 +128,37 @@ export class AwsClientFactory {
     return context;
   }
 
-  /** Drops cached credentials and clients: of one profile (edited, removed), or all. */
+  /**
+   * The AWS account the profile's credentials belong to (STS GetCallerIdentity), asked once and
+   * remembered until the profile changes; a failure is not remembered. Fails with the mapped
+   * AWS error (AWS_CREDENTIALS_*, AWS_NETWORK...).
+   */
+  accountOf(profileId: string): Promise<string> {
+    let account = this.accounts.get(profileId);
+    if (!account) {
+      account = (async () => {
+        const ctx = await this.forProfile(profileId);
+        try {
+          const out = await ctx.sts.send(new GetCallerIdentityCommand({}));
+          if (!out.Account) throw new AppError('AWS_REQUEST_FAILED', `STS did not say which account profile "${ctx.profileName}" belongs to.`, { hint: 'Test the profile in the Profiles view.' });
+          return out.Account;
+        } catch (error) {
+          throw mapAwsError(error, { action: 'check which account this profile is (STS GetCallerIdentity)', region: ctx.region, profile: ctx.profileName });
+        }
+      })();
+      this.accounts.set(profileId, account);
+      account.catch(() => {
+        if (this.accounts.get(profileId) === account) this.accounts.delete(profileId);
+      });
+    }
+    return account;
+  }
+
+  /** Drops cached credentials, clients and account ids: of one profile (edited, removed), or all. */
   invalidate(profileId?: string): void {
     this.credentials.invalidate(profileId);
+    if (profileId === undefined) this.accounts.clear();
+    else this.accounts.delete(profileId);
     for (const [key, context] of [...this.contexts]) {
       if (profileId === undefined || context.profileId === profileId) {
         this.contexts.delete(key);

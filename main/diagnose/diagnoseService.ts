@@ -9,6 +9,7 @@ import {
   type FixPreview,
   type GatherStep,
 } from '../../preload/contract';
+import { findInstance } from '../aws/inventory/instanceReach';
 import type { DesktopIo } from '../desktop';
 import type { Logger } from '../log';
 import type { CheckVerdict, ProposedFix } from './checkTypes';
@@ -332,7 +333,8 @@ export class DiagnoseService {
         ...(host.windowsKey ? { windowsKey: host.windowsKey } : {}),
       };
     }
-    const known = (await this.options.app.inventory().catch(() => undefined))?.instances.find((i) => i.profileId === target.profileId && i.region === target.region && i.instanceId === target.instanceId);
+    const snapshot = await this.options.app.inventory().catch(() => undefined);
+    const known = snapshot && findInstance(snapshot.instances, target.profileId, target.region, target.instanceId);
     const platform = known?.platform;
     const osUser = target.osUser ?? failure?.osUser;
     return {

@@ -22,6 +22,7 @@ import {
 import { GetCallerIdentityCommand, type GetCallerIdentityCommandOutput } from '@aws-sdk/client-sts';
 import { AppError, type GatherStep } from '../../preload/contract';
 import { awsErrorFacts, mapAwsError } from '../aws/errors';
+import { reaches } from '../aws/inventory/instanceReach';
 import { secretAccounts } from '../aws/keychain';
 import { pushPublicKey } from '../eice/cliTarget';
 import { SHORTER_TUNNEL_DURATIONS } from '../eice/durationSearch';
@@ -246,7 +247,7 @@ export async function gatherFacts(deps: GatherDeps, options: GatherOptions): Pro
 /** The instance is not in the host's Region: the last discovery, or the profile's own Region, may know where it is. */
 async function findElsewhere(deps: GatherDeps, facts: DiagnosisFacts): Promise<void> {
   const { subject } = facts;
-  const known = (await deps.app.inventory().catch(() => undefined))?.instances.find((i) => i.instanceId === subject.instanceId && i.profileId === subject.profileId && i.region !== subject.region);
+  const known = (await deps.app.inventory().catch(() => undefined))?.instances.find((i) => i.instanceId === subject.instanceId && reaches(i, subject.profileId) && i.region !== subject.region);
   if (known) {
     facts.elsewhere = { region: known.region, via: 'inventory' };
     return;

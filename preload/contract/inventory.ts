@@ -104,7 +104,16 @@ export type EicReadiness = z.infer<typeof EicReadiness>;
 
 /** Every fact the app keeps about one EC2 instance. */
 export const Instance = z.object({
+  /** The profile that connects to it by default: the first (in the Profiles view's order) that reaches it. */
   profileId: ProfileId,
+  /**
+   * Every profile that reaches it, `profileId` first, when more than one does (two profiles of
+   * the same account see the same instance: it is listed and costed once). Absent when only
+   * `profileId` does.
+   */
+  profileIds: z.array(ProfileId).optional(),
+  /** The AWS account it belongs to (STS GetCallerIdentity of the profile), when known. */
+  accountId: z.string().optional(),
   region: z.string(),
   instanceId: z.string(),
   /** The `Name` tag. */

@@ -16,6 +16,7 @@ import type { Logger } from '../../log';
 import { JsonStore } from '../../storage/jsonStore';
 import { mapAwsError } from '../errors';
 import { toInstance } from './instanceFacts';
+import { findInstance, mergeSameInstances, splitByProfile } from './instanceReach';
 
 /** Where discovery gets its clients and profiles (AwsClientFactory and ProfilesService in the app). */
 export interface InventoryDeps {
@@ -23,6 +24,12 @@ export interface InventoryDeps {
   forProfile(profileId: string, region?: string): Promise<{ region: string; profileName: string; ec2: EC2Client }>;
   /** Every profile, to pick defaults and names. */
   listProfiles(): Promise<Profile[]>;
+  /**
+   * The AWS account a profile's credentials belong to (STS GetCallerIdentity; AwsClientFactory
+   * remembers it). Instances two profiles of one account find are listed once. Without it, or
+   * when it fails, that profile's instances are never merged with another's.
+   */
+  accountOf?(profileId: string): Promise<string>;
 }
 
 export interface InventoryServiceOptions extends InventoryDeps {
@@ -79,6 +86,8 @@ export class InventoryService {
   private snapshot: InventorySnapshot | undefined;
   private run: Run | undefined;
   private disposed = false;
+  /** The Profiles view's order, as last read: the first profile that reaches an instance owns it. */
+  private profileOrder: string[] = [];
   private readonly now: () => Date;
 
   constructor(private readonly options: InventoryServiceOptions) {
@@ -99,12 +108,24 @@ export class InventoryService {
   async last(): Promise<InventorySnapshot> {
     const snapshot = await this.current();
     const known = await this.options.listProfiles().then(
-      (profiles) => new Set(profiles.map((p) => p.id)),
+      (profiles) => {
+        this.profileOrder = profiles.map((p) => p.id);
+        return new Set(this.profileOrder);
+      },
       () => undefined,
     );
-    if (!known || snapshot.instances.every((i) => known.has(i.profileId))) return { ...snapshot, running: !!this.run };
-    const instances = snapshot.instances.filter((i) => known.has(i.profileId));
+    if (!known || snapshot.instances.every((i) => (i.profileIds ?? [i.profileId]).every((p) => known.has(p)))) return { ...snapshot, running: !!this.run };
+    // A removed profile no longer reaches anything; an instance another profile reaches stays, under it.
+    const instances = mergeSameInstances(
+      splitByProfile(snapshot.instances).filter((i) => known.has(i.profileId)),
+      this.profileOrder,
+    );
     return { ...snapshot, running: !!this.run, instances, scopes: snapshot.scopes.filter((s) => known.has(s.profileId)), totals: totalsOf(instances) };
+  }
+
+  /** An instance of the last inventory, if `profileId` reaches it (its own profile or another of its account). */
+  async knownInstance(profileId: string, region: string, instanceId: string): Promise<Instance | undefined> {
+    return findInstance((await this.last()).instances, profileId, region, instanceId);
   }
 
   /**
@@ -130,7 +151,7 @@ export class InventoryService {
    */
   async getInstance(profileId: string, region: string, instanceId: string, options: { refresh?: boolean } = {}): Promise<Instance> {
     const snapshot = await this.current();
-    const cached = snapshot.instances.find((i) => i.profileId === profileId && i.region === region && i.instanceId === instanceId);
+    const cached = findInstance(snapshot.instances, profileId, region, instanceId);
     if (cached && !options.refresh) return cached;
     const ctx = await this.options.forProfile(profileId, region);
     const ec2 = ctx.ec2;
@@ -157,9 +178,9 @@ export class InventoryService {
       }
     }
     const vpcNames = await this.vpcNames(ec2, raw.VpcId ? [raw.VpcId] : [], undefined);
+    const accountId = await this.accountOf(profileId);
     const instance = toInstance({ profileId, region, raw, image: raw.ImageId ? images.get(raw.ImageId) : undefined, endpoints, vpcNames, fetchedAt: this.now().toISOString() });
-    this.replaceInstance(instance);
-    return instance;
+    return this.replaceInstance(accountId ? { ...instance, accountId } : instance);
   }
 
   /** Every endpoint of a VPC, read from AWS now (paged). Fails with AWS_* codes. */
@@ -187,8 +208,20 @@ export class InventoryService {
     return this.snapshot;
   }
 
+  /** The profile's account, or undefined when it cannot be told (its instances are then not merged). */
+  private async accountOf(profileId: string): Promise<string | undefined> {
+    if (!this.options.accountOf) return undefined;
+    try {
+      return await this.options.accountOf(profileId);
+    } catch (error) {
+      this.options.log.info('account of a profile unknown: its instances are not merged with other profiles\'', { profileId, error });
+      return undefined;
+    }
+  }
+
   private async chooseProfiles(ids: readonly string[] | undefined): Promise<Profile[]> {
     const all = await this.options.listProfiles();
+    this.profileOrder = all.map((p) => p.id);
     if (ids) {
       return [...new Set(ids)].map((id) => {
         const found = all.find((p) => p.id === id);
@@ -228,6 +261,8 @@ export class InventoryService {
       this.options.onProgress?.({ runId: run.id, scope, completed, total: scopes.size });
     };
     const cancelled = (): boolean => run.abort.signal.aborted;
+    // Asked once per profile, alongside its scans: which account each profile's instances belong to.
+    const accounts = new Map(profiles.map((p) => [p.id, this.accountOf(p.id)]));
     // Per profile, the opt-in status of every Region, read once and only when a Region refused the credentials.
     const optIn = new Map<string, Promise<Map<string, string> | undefined>>();
 
@@ -238,8 +273,9 @@ export class InventoryService {
         publish({ ...base, state: 'loading' });
         try {
           const { instances, endpointCount, warning } = await this.scan(profile, region, run.abort.signal);
+          const accountId = await accounts.get(profile.id);
           if (cancelled()) return;
-          results.set(key(profile.id, region), instances);
+          results.set(key(profile.id, region), accountId ? instances.map((i) => ({ ...i, accountId })) : instances);
           publish({ ...base, state: 'done', instanceCount: instances.length, endpointCount, finishedAt: this.now().toISOString(), ...(warning ? { warning: warning.toJSON() } : {}) });
         } catch (error) {
           if (cancelled()) return;
@@ -398,8 +434,9 @@ export class InventoryService {
     finishedAt: string | undefined,
   ): InventorySnapshot {
     const scanned = new Set(results.keys());
-    const kept = previous.instances.filter((i) => !scanned.has(`${i.profileId}\u0000${i.region}`));
-    const instances = [...kept, ...[...results.values()].flat()];
+    // Per profile, what its last scan found stays where this run did not scan it again.
+    const kept = splitByProfile(previous.instances).filter((i) => !scanned.has(`${i.profileId}\u0000${i.region}`));
+    const instances = mergeSameInstances([...kept, ...[...results.values()].flat()], this.profileOrder);
     // Scopes of this run replace the same scopes of earlier runs; others stay visible.
     const scopeList = [...previous.scopes.filter((s) => !scopes.has(`${s.profileId}\u0000${s.region}`)), ...scopes.values()];
     return {
@@ -413,11 +450,16 @@ export class InventoryService {
     };
   }
 
-  private replaceInstance(instance: Instance): void {
+  /** Puts one profile's fresh read of an instance in the snapshot, and returns the instance as listed (merged with the other profiles that reach it). */
+  private replaceInstance(instance: Instance): Instance {
     const snapshot = this.snapshot ?? emptySnapshot();
-    const rest = snapshot.instances.filter((i) => !(i.profileId === instance.profileId && i.region === instance.region && i.instanceId === instance.instanceId));
-    const instances = [...rest, instance];
+    const sameForProfile = (i: Instance): boolean => i.profileId === instance.profileId && i.region === instance.region && i.instanceId === instance.instanceId;
+    const before = findInstance(snapshot.instances, instance.profileId, instance.region, instance.instanceId);
+    // Keep who owned it: the order of the profiles seen last, then the order it was listed in.
+    const order = [...this.profileOrder, ...(before?.profileIds ?? (before ? [before.profileId] : []))];
+    const instances = mergeSameInstances([...splitByProfile(snapshot.instances).filter((i) => !sameForProfile(i)), instance], order);
     this.snapshot = { ...snapshot, instances, totals: totalsOf(instances) };
+    return findInstance(instances, instance.profileId, instance.region, instance.instanceId) ?? instance;
   }
 }
 

@@ -30,7 +30,8 @@ export class InventoryHostResolver implements RdpHostResolver {
     const instance = await this.inventory.getInstance(ref.profileId, ref.region, ref.instanceId, { refresh: true });
     const launchTime = instance.launchTime ? new Date(instance.launchTime) : undefined;
     return {
-      profileId: instance.profileId,
+      // The host's (or the request's) profile, even when another profile of the account lists it.
+      profileId: ref.profileId,
       region: instance.region,
       instanceId: instance.instanceId,
       label: host?.label ?? instance.name ?? instance.instanceId,

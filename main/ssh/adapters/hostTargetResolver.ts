@@ -49,7 +49,9 @@ export class HostTargetResolver implements TargetResolver {
     return {
       ...(host ? { hostId: host.id } : {}),
       instanceId: instance.instanceId,
-      profileId: instance.profileId,
+      // The host's (or the request's) profile: another profile of the account may list the
+      // instance, but the one chosen here is the one whose permissions apply.
+      profileId: ref.profileId,
       region: instance.region,
       name,
       osUser: host?.osUser ?? requested?.osUser ?? instance.os.defaultUser,

@@ -30,12 +30,17 @@ const WORLD: Record<string, RegionWorld> = {
   'ap-east-1': { fail: awsError('AuthFailure', 'AWS was not able to validate the provided access credentials') },
 };
 
-function inventory(options: { world?: Record<string, RegionWorld>; profiles?: Profile[]; regionsError?: Error; dataDir?: string } = {}) {
+/** Which account each profile's credentials belong to (what STS GetCallerIdentity would say), or why it cannot tell. */
+type Accounts = Record<string, string | Error>;
+
+function inventory(options: { world?: Record<string, RegionWorld>; profiles?: Profile[]; regionsError?: Error; dataDir?: string; accounts?: Accounts } = {}) {
   const world = options.world ?? WORLD;
   const clients = new Map<string, FakeEc2>();
   const progress: { runId: string; scope: InventoryScope; completed: number; total: number }[] = [];
   const profiles = options.profiles ?? [profile()];
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bl-inventory-'));
+  const accountCalls: string[] = [];
+  const accounts = options.accounts;
   const service = new InventoryService({
     dataDir,
     log: memoryLogger().log,
@@ -48,9 +53,19 @@ function inventory(options: { world?: Record<string, RegionWorld>; profiles?: Pr
       clients.set(`${profileId}/${r}`, client);
       return { region: r, profileName: p.name, ec2: client.asClient() };
     },
+    ...(accounts
+      ? {
+          accountOf: async (profileId: string) => {
+            accountCalls.push(profileId);
+            const account = accounts[profileId];
+            if (account instanceof Error || account === undefined) throw account ?? new Error(`no account for ${profileId}`);
+            return account;
+          },
+        }
+      : {}),
     onProgress: (p) => progress.push(p),
   });
-  return { service, progress, clients, dataDir };
+  return { service, progress, clients, dataDir, accountCalls };
 }
 
 describe('InventoryService', () => {
@@ -200,5 +215,64 @@ describe('InventoryService', () => {
     await expect(service.refresh({ profileIds: ['config:nope'] })).rejects.toMatchObject({ code: 'AWS_PROFILE_NOT_FOUND' });
     const none = inventory({ profiles: [] });
     await expect(none.service.refresh({})).rejects.toMatchObject({ code: 'AWS_CREDENTIALS_MISSING' });
+  });
+
+  describe('two profiles of one account', () => {
+    const two = (): Profile[] => [profile(), profile({ id: 'config:dev', name: 'dev', kind: 'static', source: 'config', isDefault: false })];
+    const ids = (instances: { instanceId: string }[]) => instances.map((i) => i.instanceId).sort();
+
+    it('lists each instance once, with every profile that reaches it, and costs its public IPv4 once', async () => {
+      const { service, accountCalls } = inventory({ profiles: two(), accounts: { env: '111111111111', 'config:dev': '111111111111' } });
+      const alone = await inventory().service.refresh({ regions: ['eu-west-1', 'us-east-1'] });
+      const snapshot = await service.refresh({ profileIds: ['config:dev', 'env'], regions: ['eu-west-1', 'us-east-1'] });
+      expect(ids(snapshot.instances)).toEqual(ids(alone.instances));
+      expect(snapshot.instances).toHaveLength(7);
+      // The Profiles view's order decides which profile connects by default, not the scan's.
+      expect(snapshot.instances.every((i) => i.profileId === 'env' && i.accountId === '111111111111')).toBe(true);
+      expect(snapshot.instances.every((i) => JSON.stringify(i.profileIds) === JSON.stringify(['env', 'config:dev']))).toBe(true);
+      expect(snapshot.totals).toEqual(alone.totals);
+      expect(snapshot.totals).toMatchObject({ instances: 7, publicIpv4: 2, publicIpv4MonthlyUsd: Math.round(2 * PUBLIC_IPV4_MONTHLY_USD * 100) / 100 });
+      // Each profile still has its own scopes, and was asked its account once.
+      expect(snapshot.scopes.filter((sc) => sc.state === 'done').map((sc) => `${sc.profileId}/${sc.region}/${sc.instanceCount}`).sort()).toEqual(['config:dev/eu-west-1/6', 'config:dev/us-east-1/1', 'env/eu-west-1/6', 'env/us-east-1/1']);
+      expect(accountCalls.sort()).toEqual(['config:dev', 'env']);
+      InventorySnapshot.parse(snapshot);
+    });
+
+    it('finds the instance for either profile, and refreshing it through the other keeps it listed once', async () => {
+      const { service } = inventory({ profiles: two(), accounts: { env: '111111111111', 'config:dev': '111111111111' } });
+      await service.refresh({ profileIds: ['env', 'config:dev'], regions: ['eu-west-1'] });
+      expect((await service.getInstance('config:dev', 'eu-west-1', 'i-0000000000000a001')).name).toBe('web-1');
+      expect(await service.knownInstance('config:dev', 'eu-west-1', 'i-0000000000000a001')).toMatchObject({ profileId: 'env', profileIds: ['env', 'config:dev'] });
+      expect(await service.knownInstance('config:other', 'eu-west-1', 'i-0000000000000a001')).toBeUndefined();
+      const fresh = await service.getInstance('config:dev', 'eu-west-1', 'i-0000000000000a001', { refresh: true });
+      expect(fresh).toMatchObject({ profileId: 'env', profileIds: ['env', 'config:dev'], accountId: '111111111111' });
+      const last = await service.last();
+      expect(last.instances.filter((i) => i.instanceId === 'i-0000000000000a001')).toHaveLength(1);
+      expect(last.totals.instances).toBe(6);
+    });
+
+    it('keeps what a profile reaches when only the other is scanned again, and when one is removed', async () => {
+      const profiles = two();
+      const { service } = inventory({ profiles, accounts: { env: '111111111111', 'config:dev': '111111111111' } });
+      await service.refresh({ profileIds: ['env', 'config:dev'], regions: ['us-east-1'] });
+      const again = await service.refresh({ profileIds: ['config:dev'], regions: ['us-east-1'] });
+      expect(again.instances).toEqual([expect.objectContaining({ instanceId: 'i-0000000000000b001', profileId: 'env', profileIds: ['env', 'config:dev'] })]);
+      profiles.shift();
+      const last = await service.last();
+      expect(last.instances).toHaveLength(1);
+      expect(last.instances[0]).toMatchObject({ profileId: 'config:dev' });
+      expect(last.instances[0]!.profileIds).toBeUndefined();
+    });
+
+    it('never merges across accounts, nor when a profile\'s account cannot be told', async () => {
+      const other = inventory({ profiles: two(), accounts: { env: '111111111111', 'config:dev': '222222222222' } });
+      const split = await other.service.refresh({ profileIds: ['env', 'config:dev'], regions: ['us-east-1'] });
+      expect(split.instances.map((i) => `${i.profileId}/${i.accountId}`)).toEqual(['env/111111111111', 'config:dev/222222222222']);
+      expect(split.totals.instances).toBe(2);
+      const unknown = inventory({ profiles: two(), accounts: { env: '111111111111', 'config:dev': new Error('ExpiredToken') } });
+      const kept = await unknown.service.refresh({ profileIds: ['env', 'config:dev'], regions: ['us-east-1'] });
+      expect(kept.instances.map((i) => i.profileId)).toEqual(['env', 'config:dev']);
+      expect(kept.instances[1]!.accountId).toBeUndefined();
+    });
   });
 });

@@ -94,6 +94,11 @@ describe('resolving a host for RDP', () => {
     });
   });
 
+  it('keeps the saved host\'s profile when another profile of the account lists the instance', async () => {
+    const listed = new FakeInventory(instance({ profileId: 'prod', profileIds: ['prod', 'dev'], accountId: '123456789012' }));
+    expect((await new InventoryHostResolver({ get: async () => savedHost() }, listed).resolve({ hostId: 'h-abcdefgh12' })).profileId).toBe('dev');
+  });
+
   it('reads a discovered instance, named by its Name tag, with a key file on a host', async () => {
     const resolver = new InventoryHostResolver({ get: async () => savedHost({ windowsKey: { store: 'file', path: '/k/win.pem' } }) }, new FakeInventory(instance({ keyName: undefined, name: undefined })));
     const facts = await resolver.resolve({ instance: { profileId: 'dev', region: 'eu-west-1', instanceId: 'i-0a1b2c3d4e5f60718' } });

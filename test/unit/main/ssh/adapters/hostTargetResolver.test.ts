@@ -50,6 +50,15 @@ describe('HostTargetResolver', () => {
     expect(inventory.calls).toEqual([{ refresh: false }]);
   });
 
+  it('connects with the host\'s own profile when another profile of the account lists the instance', async () => {
+    const listed = anInstance({ profileId: 'config:admin', profileIds: ['config:admin', 'config:default'], accountId: '123456789012' });
+    const host = aHost({ profileId: 'config:default' });
+    const target = await new HostTargetResolver(new Hosts([host]), new Inventory(listed)).resolve({ kind: 'host', hostId: host.id });
+    expect(target.profileId).toBe('config:default');
+    const discovered = await new HostTargetResolver(new Hosts([]), new Inventory(listed)).resolve({ kind: 'instance', profileId: 'config:default', region: 'us-east-1', instanceId: listed.instanceId });
+    expect(discovered.profileId).toBe('config:default');
+  });
+
   it('maps a key file and a keychain password', async () => {
     const file = aHost({ auth: { method: 'keyPair', key: { store: 'file', path: '/k/prod.pem' } } });
     const password = aHost({ id: 'h-passwordhost' as Host['id'], auth: { method: 'password' } });
