@@ -24,6 +24,34 @@ function inRegion<T extends { region: string }>(items: Iterable<T>, region: stri
   return [...items].filter((item) => item.region === region);
 }
 
+/** A list parameter of the request; absent means empty. */
+function listOf(input: Record<string, unknown>, name: string): string[] {
+  return (input[name] as string[] | undefined) ?? [];
+}
+
+/** The request's Filters, for applyFilters. */
+function filtersOf(input: Record<string, unknown>): EC2.Filter[] | undefined {
+  return input['Filters'] as EC2.Filter[] | undefined;
+}
+
+/** EC2 refuses MaxResults next to explicit ids on these calls, naming the ids parameter its own way. */
+function refuseMaxResultsWithIds(input: Record<string, unknown>, ids: string[], message: string): void {
+  if (ids.length > 0 && input['MaxResults'] !== undefined) throw new AwsError('InvalidParameterCombination', message);
+}
+
+/** `items`, or only those whose ids were asked for; an id that is not there is AWS's NotFound. */
+function pickIds<T extends { id: string }>(items: T[], ids: string[], notFound: (id: string) => AwsError): T[] {
+  if (ids.length === 0) return items;
+  for (const id of ids) if (!items.some((item) => item.id === id)) throw notFound(id);
+  return items.filter((item) => ids.includes(item.id));
+}
+
+/** One page of a Describe answer: `key` holds the page's items, as `map` shows them, and NextToken when more are left. */
+function pageOf<T, R>(items: T[], operation: string, input: Record<string, unknown>, limits: Parameters<typeof paginate>[4], key: string, map: (item: T) => R): Record<string, unknown> {
+  const { page, nextToken } = paginate(items, operation, input['MaxResults'] as number | undefined, input['NextToken'] as string | undefined, limits);
+  return { [key]: page.map(map), ...(nextToken ? { NextToken: nextToken } : {}) };
+}
+
 function stateOf(state: InstanceState['state']): EC2.InstanceState {
   return { Code: World.stateCode(state), Name: state };
 }
@@ -267,7 +295,7 @@ function revoke(direction: 'ingress' | 'egress'): Handler {
   return (world, ctx, input) => {
     const group = world.securityGroup(required(input['GroupId'] as string, 'GroupId'), ctx.region);
     const list = direction === 'ingress' ? group.ingress : group.egress;
-    const ruleIds = (input['SecurityGroupRuleIds'] as string[] | undefined) ?? [];
+    const ruleIds = listOf(input, 'SecurityGroupRuleIds');
     const revoked: SgRule[] = [];
     const unknown: SgRule[] = [];
     if (ruleIds.length > 0) {
@@ -288,6 +316,57 @@ function revoke(direction: 'ingress' | 'egress'): Handler {
       Return: true,
       ...(unknown.length ? { UnknownIpPermissions: toIpPermissions(unknown, world) } : {}),
       RevokedSecurityGroupRules: revoked.map((r) => ({ SecurityGroupRuleId: r.id, GroupId: group.id, IsEgress: direction === 'egress', IpProtocol: r.protocol, FromPort: r.fromPort, ToPort: r.toPort, ...(r.cidr ? { CidrIpv4: r.cidr } : {}), ...(r.groupId ? { ReferencedGroupId: r.groupId } : {}) })),
+    };
+  };
+}
+
+function refuseDuplicateKeyPair(world: World, region: string, name: string): void {
+  if (world.keyPairs.has(`${region}/${name}`)) throw new AwsError('InvalidKeyPair.Duplicate', `The keypair '${name}' already exists.`);
+}
+
+/** Files a created or imported key pair under its name in the Region; refuses a name taken meanwhile. */
+function storeKeyPair(
+  world: World,
+  region: string,
+  name: string,
+  made: Pick<KeyPairState, 'type' | 'publicKeyLine' | 'fingerprint'> & { publicKey?: KeyPairState['material']['publicKey'] },
+  input: Record<string, unknown>,
+): KeyPairState {
+  refuseDuplicateKeyPair(world, region, name);
+  const key: KeyPairState = {
+    id: newId('key'),
+    name,
+    region,
+    type: made.type,
+    publicKeyLine: made.publicKeyLine,
+    fingerprint: made.fingerprint,
+    createdAt: new Date(),
+    material: { ...(made.publicKey ? { publicKey: made.publicKey } : {}) },
+    tags: tagsFrom(input['TagSpecifications'] as EC2.TagSpecification[] | undefined, 'key-pair'),
+  };
+  world.keyPairs.set(`${region}/${name}`, key);
+  return key;
+}
+
+/**
+ * StartInstances / StopInstances: each instance moves on from `from`, is refused in `refusedIn`
+ * (AWS's IncorrectInstanceState), and is reported with its previous and current state.
+ */
+function changeState(
+  listKey: string,
+  verb: string,
+  rule: { refusedIn: InstanceState['state']; from: InstanceState['state']; begin: (world: World, inst: InstanceState) => void },
+): Handler {
+  return (world, ctx, input) => {
+    const ids = required(input['InstanceIds'] as string[] | undefined, 'InstanceId');
+    const instances = ids.map((id) => world.instance(id, ctx.region));
+    return {
+      [listKey]: instances.map((inst) => {
+        const previous = stateOf(inst.state);
+        if (inst.state === rule.refusedIn) throw new AwsError('IncorrectInstanceState', `The instance '${inst.id}' is not in a state from which it can be ${verb}.`);
+        if (inst.state === rule.from) rule.begin(world, inst);
+        return { InstanceId: inst.id, PreviousState: previous, CurrentState: stateOf(inst.state) };
+      }),
     };
   };
 }
@@ -316,12 +395,12 @@ const endpointFilters = {
 export const EC2_OPERATIONS: Record<string, Handler> = {
   DescribeRegions(world, _ctx, input) {
     const all = input['AllRegions'] === true;
-    const names = (input['RegionNames'] as string[] | undefined) ?? [];
+    const names = listOf(input, 'RegionNames');
     for (const name of names) if (!world.regions.has(name)) throw new AwsError('InvalidParameterValue', `Invalid region: ${name}`);
     let regions = [...world.regions.values()].filter((r) => all || names.length > 0 || r.optInStatus !== 'not-opted-in');
     if (names.length) regions = regions.filter((r) => names.includes(r.name));
     const items = regions.map((r) => ({ ...r, tags: [] as EC2.Tag[] }));
-    const filtered = applyFilters(items, input['Filters'] as EC2.Filter[] | undefined, {
+    const filtered = applyFilters(items, filtersOf(input), {
       'region-name': (r) => r.name,
       endpoint: (r) => `ec2.${r.name}.amazonaws.com`,
       'opt-in-status': (r) => r.optInStatus,
@@ -332,12 +411,12 @@ export const EC2_OPERATIONS: Record<string, Handler> = {
   DescribeAvailabilityZones(world, ctx, input) {
     const region = world.region(ctx.region);
     const zones = region.zones.map((z) => ({ ...z, tags: [] as EC2.Tag[] }));
-    const names = (input['ZoneNames'] as string[] | undefined) ?? [];
-    const ids = (input['ZoneIds'] as string[] | undefined) ?? [];
+    const names = listOf(input, 'ZoneNames');
+    const ids = listOf(input, 'ZoneIds');
     for (const n of names) if (!zones.some((z) => z.name === n)) throw new AwsError('InvalidParameterValue', `Invalid availability zone: [${n}]`);
     for (const n of ids) if (!zones.some((z) => z.id === n)) throw new AwsError('InvalidParameterValue', `Invalid availability zone id: [${n}]`);
     const picked = zones.filter((z) => (names.length === 0 || names.includes(z.name)) && (ids.length === 0 || ids.includes(z.id)));
-    const filtered = applyFilters(picked, input['Filters'] as EC2.Filter[] | undefined, {
+    const filtered = applyFilters(picked, filtersOf(input), {
       'zone-name': (z) => z.name,
       'zone-id': (z) => z.id,
       state: (z) => z.state,
@@ -362,10 +441,10 @@ export const EC2_OPERATIONS: Record<string, Handler> = {
   },
 
   DescribeInstances(world, ctx, input) {
-    const ids = (input['InstanceIds'] as string[] | undefined) ?? [];
-    if (ids.length > 0 && input['MaxResults'] !== undefined) throw new AwsError('InvalidParameterCombination', 'The parameter instancesSet cannot be used with the parameter maxResults');
+    const ids = listOf(input, 'InstanceIds');
+    refuseMaxResultsWithIds(input, ids, 'The parameter instancesSet cannot be used with the parameter maxResults');
     const instances = ids.length > 0 ? ids.map((id) => world.instance(id, ctx.region)) : inRegion(world.instances.values(), ctx.region);
-    const filtered = applyFilters(instances, input['Filters'] as EC2.Filter[] | undefined, {
+    const filtered = applyFilters(instances, filtersOf(input), {
       'instance-id': (i) => i.id,
       'instance-state-name': (i) => i.state,
       'instance-state-code': (i) => World.stateCode(i.state),
@@ -386,15 +465,16 @@ export const EC2_OPERATIONS: Record<string, Handler> = {
       'network-interface.subnet-id': (i) => i.subnetId,
       architecture: (i) => world.images.get(i.imageId)?.architecture,
     });
-    const { page, nextToken } = paginate(filtered, 'DescribeInstances', input['MaxResults'] as number | undefined, input['NextToken'] as string | undefined, { min: 5, max: 1000 });
-    return {
-      Reservations: page.map((inst) => ({ ReservationId: `r-${inst.id.slice(2)}`, OwnerId: world.accountId, Groups: [], Instances: [toSdkInstance(world, inst)] })),
-      ...(nextToken ? { NextToken: nextToken } : {}),
-    };
+    return pageOf(filtered, 'DescribeInstances', input, { min: 5, max: 1000 }, 'Reservations', (inst) => ({
+      ReservationId: `r-${inst.id.slice(2)}`,
+      OwnerId: world.accountId,
+      Groups: [],
+      Instances: [toSdkInstance(world, inst)],
+    }));
   },
 
   DescribeInstanceStatus(world, ctx, input) {
-    const ids = (input['InstanceIds'] as string[] | undefined) ?? [];
+    const ids = listOf(input, 'InstanceIds');
     const includeAll = input['IncludeAllInstances'] === true;
     let instances = ids.length > 0 ? ids.map((id) => world.instance(id, ctx.region)) : inRegion(world.instances.values(), ctx.region);
     if (!includeAll) instances = instances.filter((i) => i.state === 'running');
@@ -404,7 +484,7 @@ export const EC2_OPERATIONS: Record<string, Handler> = {
       const detail = status === 'ok' ? 'passed' : status === 'impaired' ? 'failed' : status;
       return { Status: status as EC2.SummaryStatus, Details: [{ Name: 'reachability', Status: detail as EC2.StatusType, ...(status === 'impaired' ? { ImpairedSince: new Date(Date.now() - 600_000) } : {}) }] };
     };
-    const filtered = applyFilters(instances, input['Filters'] as EC2.Filter[] | undefined, {
+    const filtered = applyFilters(instances, filtersOf(input), {
       'availability-zone': (i) => i.az,
       'instance-state-name': (i) => i.state,
       'instance-state-code': (i) => World.stateCode(i.state),
@@ -413,22 +493,18 @@ export const EC2_OPERATIONS: Record<string, Handler> = {
       'instance-status.reachability': (i) => summary(i, 'instance').Details?.[0]?.Status,
       'system-status.reachability': (i) => summary(i, 'system').Details?.[0]?.Status,
     });
-    const { page, nextToken } = paginate(filtered, 'DescribeInstanceStatus', input['MaxResults'] as number | undefined, input['NextToken'] as string | undefined, { min: 5, max: 1000 });
-    return {
-      InstanceStatuses: page.map((inst) => ({
-        InstanceId: inst.id,
-        AvailabilityZone: inst.az,
-        InstanceState: stateOf(inst.state),
-        InstanceStatus: summary(inst, 'instance'),
-        SystemStatus: summary(inst, 'system'),
-        Events: [],
-      })),
-      ...(nextToken ? { NextToken: nextToken } : {}),
-    };
+    return pageOf(filtered, 'DescribeInstanceStatus', input, { min: 5, max: 1000 }, 'InstanceStatuses', (inst) => ({
+      InstanceId: inst.id,
+      AvailabilityZone: inst.az,
+      InstanceState: stateOf(inst.state),
+      InstanceStatus: summary(inst, 'instance'),
+      SystemStatus: summary(inst, 'system'),
+      Events: [],
+    }));
   },
 
   DescribeVpcs(world, ctx, input) {
-    const ids = (input['VpcIds'] as string[] | undefined) ?? [];
+    const ids = listOf(input, 'VpcIds');
     const vpcs = ids.length
       ? ids.map((id) => {
           const vpc = world.vpcs.get(id);
@@ -436,7 +512,7 @@ export const EC2_OPERATIONS: Record<string, Handler> = {
           return vpc;
         })
       : inRegion(world.vpcs.values(), ctx.region);
-    const filtered = applyFilters(vpcs, input['Filters'] as EC2.Filter[] | undefined, {
+    const filtered = applyFilters(vpcs, filtersOf(input), {
       'vpc-id': (v) => v.id,
       'cidr-block': (v) => v.cidr,
       cidr: (v) => v.cidr,
@@ -445,27 +521,23 @@ export const EC2_OPERATIONS: Record<string, Handler> = {
       state: () => 'available',
       'owner-id': () => world.accountId,
     });
-    const { page, nextToken } = paginate(filtered, 'DescribeVpcs', input['MaxResults'] as number | undefined, input['NextToken'] as string | undefined, { min: 5, max: 1000 });
-    return {
-      Vpcs: page.map((v) => ({
-        VpcId: v.id,
-        CidrBlock: v.cidr,
-        State: 'available',
-        IsDefault: v.isDefault,
-        OwnerId: world.accountId,
-        InstanceTenancy: 'default',
-        DhcpOptionsId: `dopt-${v.id.slice(4)}`,
-        CidrBlockAssociationSet: [{ AssociationId: `vpc-cidr-assoc-${v.id.slice(4)}`, CidrBlock: v.cidr, CidrBlockState: { State: 'associated' } }],
-        Tags: v.tags,
-      })),
-      ...(nextToken ? { NextToken: nextToken } : {}),
-    };
+    return pageOf(filtered, 'DescribeVpcs', input, { min: 5, max: 1000 }, 'Vpcs', (v) => ({
+      VpcId: v.id,
+      CidrBlock: v.cidr,
+      State: 'available',
+      IsDefault: v.isDefault,
+      OwnerId: world.accountId,
+      InstanceTenancy: 'default',
+      DhcpOptionsId: `dopt-${v.id.slice(4)}`,
+      CidrBlockAssociationSet: [{ AssociationId: `vpc-cidr-assoc-${v.id.slice(4)}`, CidrBlock: v.cidr, CidrBlockState: { State: 'associated' } }],
+      Tags: v.tags,
+    }));
   },
 
   DescribeSubnets(world, ctx, input) {
-    const ids = (input['SubnetIds'] as string[] | undefined) ?? [];
+    const ids = listOf(input, 'SubnetIds');
     const subnets = ids.length ? ids.map((id) => world.subnet(id, ctx.region)) : inRegion(world.subnets.values(), ctx.region);
-    const filtered = applyFilters(subnets, input['Filters'] as EC2.Filter[] | undefined, {
+    const filtered = applyFilters(subnets, filtersOf(input), {
       'subnet-id': (s) => s.id,
       'vpc-id': (s) => s.vpcId,
       'availability-zone': (s) => s.az,
@@ -477,35 +549,27 @@ export const EC2_OPERATIONS: Record<string, Handler> = {
       state: () => 'available',
       'owner-id': () => world.accountId,
     });
-    const { page, nextToken } = paginate(filtered, 'DescribeSubnets', input['MaxResults'] as number | undefined, input['NextToken'] as string | undefined, { min: 5, max: 1000 });
-    return {
-      Subnets: page.map((s) => ({
-        SubnetId: s.id,
-        VpcId: s.vpcId,
-        CidrBlock: s.cidr,
-        AvailabilityZone: s.az,
-        AvailabilityZoneId: s.azId,
-        AvailableIpAddressCount: s.availableIps,
-        DefaultForAz: false,
-        MapPublicIpOnLaunch: s.mapPublicIpOnLaunch,
-        State: 'available',
-        OwnerId: world.accountId,
-        SubnetArn: ec2Arn(s.region, world.accountId, s.id),
-        AssignIpv6AddressOnCreation: false,
-        Tags: s.tags,
-      })),
-      ...(nextToken ? { NextToken: nextToken } : {}),
-    };
+    return pageOf(filtered, 'DescribeSubnets', input, { min: 5, max: 1000 }, 'Subnets', (s) => ({
+      SubnetId: s.id,
+      VpcId: s.vpcId,
+      CidrBlock: s.cidr,
+      AvailabilityZone: s.az,
+      AvailabilityZoneId: s.azId,
+      AvailableIpAddressCount: s.availableIps,
+      DefaultForAz: false,
+      MapPublicIpOnLaunch: s.mapPublicIpOnLaunch,
+      State: 'available',
+      OwnerId: world.accountId,
+      SubnetArn: ec2Arn(s.region, world.accountId, s.id),
+      AssignIpv6AddressOnCreation: false,
+      Tags: s.tags,
+    }));
   },
 
   DescribeRouteTables(world, ctx, input) {
-    const ids = (input['RouteTableIds'] as string[] | undefined) ?? [];
-    let tables = inRegion(world.routeTables.values(), ctx.region);
-    if (ids.length) {
-      for (const id of ids) if (!tables.some((t) => t.id === id)) throw new AwsError('InvalidRouteTableID.NotFound', `The routeTable ID '${id}' does not exist`);
-      tables = tables.filter((t) => ids.includes(t.id));
-    }
-    const filtered = applyFilters(tables, input['Filters'] as EC2.Filter[] | undefined, {
+    const ids = listOf(input, 'RouteTableIds');
+    const tables = pickIds(inRegion(world.routeTables.values(), ctx.region), ids, (id) => new AwsError('InvalidRouteTableID.NotFound', `The routeTable ID '${id}' does not exist`));
+    const filtered = applyFilters(tables, filtersOf(input), {
       'route-table-id': (t) => t.id,
       'vpc-id': (t) => t.vpcId,
       'association.subnet-id': (t) => t.subnetIds,
@@ -514,37 +578,33 @@ export const EC2_OPERATIONS: Record<string, Handler> = {
       'route.destination-cidr-block': (t) => [t.vpcCidr, ...(t.internetGatewayId ? ['0.0.0.0/0'] : [])],
       'owner-id': () => world.accountId,
     });
-    const { page, nextToken } = paginate(filtered, 'DescribeRouteTables', input['MaxResults'] as number | undefined, input['NextToken'] as string | undefined, { min: 5, max: 100 });
-    return {
-      RouteTables: page.map((t) => ({
-        RouteTableId: t.id,
-        VpcId: t.vpcId,
-        OwnerId: world.accountId,
-        Routes: [
-          { DestinationCidrBlock: t.vpcCidr, GatewayId: 'local', Origin: 'CreateRouteTable', State: 'active' },
-          ...(t.internetGatewayId ? [{ DestinationCidrBlock: '0.0.0.0/0', GatewayId: t.internetGatewayId, Origin: 'CreateRoute', State: 'active' }] : []),
-        ],
-        Associations: [
-          ...(t.main ? [{ Main: true, RouteTableAssociationId: `rtbassoc-${t.id.slice(4)}`, RouteTableId: t.id, AssociationState: { State: 'associated' } }] : []),
-          ...t.subnetIds.map((s) => ({ Main: false, RouteTableAssociationId: `rtbassoc-${s.slice(7)}`, RouteTableId: t.id, SubnetId: s, AssociationState: { State: 'associated' } })),
-        ],
-        PropagatingVgws: [],
-        Tags: t.tags,
-      })),
-      ...(nextToken ? { NextToken: nextToken } : {}),
-    };
+    return pageOf(filtered, 'DescribeRouteTables', input, { min: 5, max: 100 }, 'RouteTables', (t) => ({
+      RouteTableId: t.id,
+      VpcId: t.vpcId,
+      OwnerId: world.accountId,
+      Routes: [
+        { DestinationCidrBlock: t.vpcCidr, GatewayId: 'local', Origin: 'CreateRouteTable', State: 'active' },
+        ...(t.internetGatewayId ? [{ DestinationCidrBlock: '0.0.0.0/0', GatewayId: t.internetGatewayId, Origin: 'CreateRoute', State: 'active' }] : []),
+      ],
+      Associations: [
+        ...(t.main ? [{ Main: true, RouteTableAssociationId: `rtbassoc-${t.id.slice(4)}`, RouteTableId: t.id, AssociationState: { State: 'associated' } }] : []),
+        ...t.subnetIds.map((s) => ({ Main: false, RouteTableAssociationId: `rtbassoc-${s.slice(7)}`, RouteTableId: t.id, SubnetId: s, AssociationState: { State: 'associated' } })),
+      ],
+      PropagatingVgws: [],
+      Tags: t.tags,
+    }));
   },
 
   DescribeSecurityGroups(world, ctx, input) {
-    const ids = (input['GroupIds'] as string[] | undefined) ?? [];
-    const names = (input['GroupNames'] as string[] | undefined) ?? [];
-    if ((ids.length || names.length) && input['MaxResults'] !== undefined) throw new AwsError('InvalidParameterCombination', 'The parameter groupIdSet cannot be used with the parameter maxResults');
+    const ids = listOf(input, 'GroupIds');
+    const names = listOf(input, 'GroupNames');
+    refuseMaxResultsWithIds(input, [...ids, ...names], 'The parameter groupIdSet cannot be used with the parameter maxResults');
     let groups = ids.length ? ids.map((id) => world.securityGroup(id, ctx.region)) : inRegion(world.securityGroups.values(), ctx.region);
     if (names.length) {
       groups = groups.filter((g) => names.includes(g.name));
       for (const n of names) if (!groups.some((g) => g.name === n)) throw new AwsError('InvalidGroup.NotFound', `The security group '${n}' does not exist in default VPC`);
     }
-    const filtered = applyFilters(groups, input['Filters'] as EC2.Filter[] | undefined, {
+    const filtered = applyFilters(groups, filtersOf(input), {
       'group-id': (g) => g.id,
       'group-name': (g) => g.name,
       'vpc-id': (g) => g.vpcId,
@@ -561,32 +621,26 @@ export const EC2_OPERATIONS: Record<string, Handler> = {
       'egress.ip-permission.cidr': (g) => g.egress.map((r) => r.cidr),
       'egress.ip-permission.group-id': (g) => g.egress.map((r) => r.groupId),
     });
-    const { page, nextToken } = paginate(filtered, 'DescribeSecurityGroups', input['MaxResults'] as number | undefined, input['NextToken'] as string | undefined, { min: 5, max: 1000 });
-    return { SecurityGroups: page.map((g) => toSdkSecurityGroup(world, g)), ...(nextToken ? { NextToken: nextToken } : {}) };
+    return pageOf(filtered, 'DescribeSecurityGroups', input, { min: 5, max: 1000 }, 'SecurityGroups', (g) => toSdkSecurityGroup(world, g));
   },
 
   DescribeSecurityGroupRules(world, ctx, input) {
-    const ids = (input['SecurityGroupRuleIds'] as string[] | undefined) ?? [];
+    const ids = listOf(input, 'SecurityGroupRuleIds');
     const rules = inRegion(world.securityGroups.values(), ctx.region).flatMap((g) => [...g.ingress.map((r) => ({ g, r, egress: false })), ...g.egress.map((r) => ({ g, r, egress: true }))]);
     const picked = ids.length ? rules.filter((x) => ids.includes(x.r.id)) : rules;
     for (const id of ids) if (!picked.some((x) => x.r.id === id)) throw new AwsError('InvalidSecurityGroupRuleId.NotFound', `The security group rule ID '${id}' does not exist`);
     const items = picked.map((x) => ({ ...x, tags: [] as EC2.Tag[] }));
-    const filtered = applyFilters(items, input['Filters'] as EC2.Filter[] | undefined, {
+    const filtered = applyFilters(items, filtersOf(input), {
       'group-id': (x) => x.g.id,
       'security-group-rule-id': (x) => x.r.id,
     });
-    const { page, nextToken } = paginate(filtered, 'DescribeSecurityGroupRules', input['MaxResults'] as number | undefined, input['NextToken'] as string | undefined, { min: 5, max: 1000 });
-    return { SecurityGroupRules: page.map((x) => toSdkRule(world, x.g, x.r, x.egress)), ...(nextToken ? { NextToken: nextToken } : {}) };
+    return pageOf(filtered, 'DescribeSecurityGroupRules', input, { min: 5, max: 1000 }, 'SecurityGroupRules', (x) => toSdkRule(world, x.g, x.r, x.egress));
   },
 
   DescribeNetworkAcls(world, ctx, input) {
-    const ids = (input['NetworkAclIds'] as string[] | undefined) ?? [];
-    let acls = inRegion(world.networkAcls.values(), ctx.region);
-    if (ids.length) {
-      for (const id of ids) if (!acls.some((a) => a.id === id)) throw new AwsError('InvalidNetworkAclID.NotFound', `The networkAcl ID '${id}' does not exist`);
-      acls = acls.filter((a) => ids.includes(a.id));
-    }
-    const filtered = applyFilters(acls, input['Filters'] as EC2.Filter[] | undefined, {
+    const ids = listOf(input, 'NetworkAclIds');
+    const acls = pickIds(inRegion(world.networkAcls.values(), ctx.region), ids, (id) => new AwsError('InvalidNetworkAclID.NotFound', `The networkAcl ID '${id}' does not exist`));
+    const filtered = applyFilters(acls, filtersOf(input), {
       'network-acl-id': (a) => a.id,
       'vpc-id': (a) => a.vpcId,
       default: (a) => a.isDefault,
@@ -594,37 +648,33 @@ export const EC2_OPERATIONS: Record<string, Handler> = {
       'owner-id': () => world.accountId,
     });
     const protocolNumber: Record<string, string> = { tcp: '6', udp: '17', icmp: '1', '-1': '-1' };
-    const { page, nextToken } = paginate(filtered, 'DescribeNetworkAcls', input['MaxResults'] as number | undefined, input['NextToken'] as string | undefined, { min: 5, max: 100 });
-    return {
-      NetworkAcls: page.map((a) => ({
-        NetworkAclId: a.id,
-        VpcId: a.vpcId,
-        IsDefault: a.isDefault,
-        OwnerId: world.accountId,
-        Associations: a.subnetIds.map((s) => ({ NetworkAclAssociationId: `aclassoc-${s.slice(7)}`, NetworkAclId: a.id, SubnetId: s })),
-        Entries: [
-          ...a.entries.map((e) => ({
-            RuleNumber: e.ruleNumber,
-            Protocol: protocolNumber[e.protocol] ?? e.protocol,
-            RuleAction: e.action,
-            Egress: e.egress,
-            CidrBlock: e.cidr,
-            ...(e.fromPort !== undefined ? { PortRange: { From: e.fromPort, To: e.toPort ?? e.fromPort } } : {}),
-          })),
-          // Every ACL ends with the implicit deny-all rule AWS shows as rule number 32767.
-          { RuleNumber: 32767, Protocol: '-1', RuleAction: 'deny', Egress: false, CidrBlock: '0.0.0.0/0' },
-          { RuleNumber: 32767, Protocol: '-1', RuleAction: 'deny', Egress: true, CidrBlock: '0.0.0.0/0' },
-        ],
-        Tags: a.tags,
-      })),
-      ...(nextToken ? { NextToken: nextToken } : {}),
-    };
+    return pageOf(filtered, 'DescribeNetworkAcls', input, { min: 5, max: 100 }, 'NetworkAcls', (a) => ({
+      NetworkAclId: a.id,
+      VpcId: a.vpcId,
+      IsDefault: a.isDefault,
+      OwnerId: world.accountId,
+      Associations: a.subnetIds.map((s) => ({ NetworkAclAssociationId: `aclassoc-${s.slice(7)}`, NetworkAclId: a.id, SubnetId: s })),
+      Entries: [
+        ...a.entries.map((e) => ({
+          RuleNumber: e.ruleNumber,
+          Protocol: protocolNumber[e.protocol] ?? e.protocol,
+          RuleAction: e.action,
+          Egress: e.egress,
+          CidrBlock: e.cidr,
+          ...(e.fromPort !== undefined ? { PortRange: { From: e.fromPort, To: e.toPort ?? e.fromPort } } : {}),
+        })),
+        // Every ACL ends with the implicit deny-all rule AWS shows as rule number 32767.
+        { RuleNumber: 32767, Protocol: '-1', RuleAction: 'deny', Egress: false, CidrBlock: '0.0.0.0/0' },
+        { RuleNumber: 32767, Protocol: '-1', RuleAction: 'deny', Egress: true, CidrBlock: '0.0.0.0/0' },
+      ],
+      Tags: a.tags,
+    }));
   },
 
   DescribeImages(world, ctx, input) {
-    const ids = (input['ImageIds'] as string[] | undefined) ?? [];
-    const owners = (input['Owners'] as string[] | undefined) ?? [];
-    if (ids.length && input['MaxResults'] !== undefined) throw new AwsError('InvalidParameterCombination', 'The parameter ImageIds cannot be used with the parameter MaxResults');
+    const ids = listOf(input, 'ImageIds');
+    const owners = listOf(input, 'Owners');
+    refuseMaxResultsWithIds(input, ids, 'The parameter ImageIds cannot be used with the parameter MaxResults');
     let images = inRegion(world.images.values(), ctx.region);
     if (ids.length) {
       for (const id of ids) {
@@ -636,7 +686,7 @@ export const EC2_OPERATIONS: Record<string, Handler> = {
     // The sandbox's AMIs are all public ones (amazon/microsoft); `self` owns none of them.
     if (owners.length) images = images.filter((i) => owners.some((o) => o === i.ownerAlias || o === i.ownerId));
     const items = images.map((i) => ({ ...i, tags: [] as EC2.Tag[] }));
-    const filtered = applyFilters(items, input['Filters'] as EC2.Filter[] | undefined, {
+    const filtered = applyFilters(items, filtersOf(input), {
       'image-id': (i) => i.id,
       name: (i) => i.name,
       description: (i) => i.description,
@@ -651,42 +701,38 @@ export const EC2_OPERATIONS: Record<string, Handler> = {
       'root-device-type': () => 'ebs',
       'virtualization-type': () => 'hvm',
     });
-    const { page, nextToken } = paginate(filtered, 'DescribeImages', input['MaxResults'] as number | undefined, input['NextToken'] as string | undefined, { min: 6, max: 1000 });
-    return {
-      Images: page.map((i) => ({
-        ImageId: i.id,
-        Name: i.name,
-        Description: i.description,
-        CreationDate: i.creationDate,
-        State: 'available',
-        OwnerId: i.ownerId,
-        ...(i.ownerAlias ? { ImageOwnerAlias: i.ownerAlias } : {}),
-        Public: true,
-        ImageType: 'machine',
-        Architecture: i.architecture,
-        ...(i.platform === 'windows' ? { Platform: 'windows' as EC2.PlatformValues } : {}),
-        PlatformDetails: i.platform === 'windows' ? 'Windows' : 'Linux/UNIX',
-        UsageOperation: i.platform === 'windows' ? 'RunInstances:0002' : 'RunInstances',
-        RootDeviceType: 'ebs',
-        RootDeviceName: i.platform === 'windows' ? '/dev/sda1' : '/dev/xvda',
-        VirtualizationType: 'hvm',
-        Hypervisor: 'xen',
-        EnaSupport: true,
-        ImageLocation: `${i.ownerAlias ?? i.ownerId}/${i.name}`,
-      })),
-      ...(nextToken ? { NextToken: nextToken } : {}),
-    };
+    return pageOf(filtered, 'DescribeImages', input, { min: 6, max: 1000 }, 'Images', (i) => ({
+      ImageId: i.id,
+      Name: i.name,
+      Description: i.description,
+      CreationDate: i.creationDate,
+      State: 'available',
+      OwnerId: i.ownerId,
+      ...(i.ownerAlias ? { ImageOwnerAlias: i.ownerAlias } : {}),
+      Public: true,
+      ImageType: 'machine',
+      Architecture: i.architecture,
+      ...(i.platform === 'windows' ? { Platform: 'windows' as EC2.PlatformValues } : {}),
+      PlatformDetails: i.platform === 'windows' ? 'Windows' : 'Linux/UNIX',
+      UsageOperation: i.platform === 'windows' ? 'RunInstances:0002' : 'RunInstances',
+      RootDeviceType: 'ebs',
+      RootDeviceName: i.platform === 'windows' ? '/dev/sda1' : '/dev/xvda',
+      VirtualizationType: 'hvm',
+      Hypervisor: 'xen',
+      EnaSupport: true,
+      ImageLocation: `${i.ownerAlias ?? i.ownerId}/${i.name}`,
+    }));
   },
 
   DescribeKeyPairs(world, ctx, input) {
-    const names = (input['KeyNames'] as string[] | undefined) ?? [];
-    const ids = (input['KeyPairIds'] as string[] | undefined) ?? [];
+    const names = listOf(input, 'KeyNames');
+    const ids = listOf(input, 'KeyPairIds');
     let keys = inRegion(world.keyPairs.values(), ctx.region);
     for (const n of names) if (!keys.some((k) => k.name === n)) throw new AwsError('InvalidKeyPair.NotFound', `The key pair '${n}' does not exist`);
     for (const n of ids) if (!keys.some((k) => k.id === n)) throw new AwsError('InvalidKeyPair.NotFound', `The key pair '${n}' does not exist`);
     if (names.length) keys = keys.filter((k) => names.includes(k.name));
     if (ids.length) keys = keys.filter((k) => ids.includes(k.id));
-    const filtered = applyFilters(keys, input['Filters'] as EC2.Filter[] | undefined, {
+    const filtered = applyFilters(keys, filtersOf(input), {
       'key-name': (k) => k.name,
       'key-pair-id': (k) => k.id,
       fingerprint: (k) => k.fingerprint,
@@ -700,47 +746,24 @@ export const EC2_OPERATIONS: Record<string, Handler> = {
     const type = ((input['KeyType'] as string | undefined) ?? 'rsa') as 'rsa' | 'ed25519';
     if (type !== 'rsa' && type !== 'ed25519') throw new AwsError('InvalidParameterValue', `Invalid value '${String(type)}' for KeyType. Valid values: rsa, ed25519.`);
     if ((input['KeyFormat'] as string | undefined) === 'ppk') throw new AwsError('InvalidParameterValue', 'The sandbox creates key pairs in pem format only.');
-    if (world.keyPairs.has(`${ctx.region}/${name}`)) throw new AwsError('InvalidKeyPair.Duplicate', `The keypair '${name}' already exists.`);
+    refuseDuplicateKeyPair(world, ctx.region, name);
     const generated = await generateKeyPair(type);
     // Another CreateKeyPair with the same name may have finished while this one generated.
-    if (world.keyPairs.has(`${ctx.region}/${name}`)) throw new AwsError('InvalidKeyPair.Duplicate', `The keypair '${name}' already exists.`);
-    const key: KeyPairState = {
-      id: newId('key'),
-      name,
-      region: ctx.region,
-      type,
-      publicKeyLine: generated.publicKeyLine,
-      fingerprint: generated.fingerprint,
-      createdAt: new Date(),
-      material: { ...(generated.publicKey ? { publicKey: generated.publicKey } : {}) },
-      tags: tagsFrom(input['TagSpecifications'] as EC2.TagSpecification[] | undefined, 'key-pair'),
-    };
-    world.keyPairs.set(`${ctx.region}/${name}`, key);
+    const key = storeKeyPair(world, ctx.region, name, { ...generated, type }, input);
     return { KeyName: name, KeyFingerprint: key.fingerprint, KeyMaterial: generated.privateKey, KeyPairId: key.id, Tags: key.tags };
   },
 
   ImportKeyPair(world, ctx, input) {
     const name = required(input['KeyName'] as string, 'KeyName');
     const material = required(input['PublicKeyMaterial'] as Uint8Array | undefined, 'PublicKeyMaterial');
-    if (world.keyPairs.has(`${ctx.region}/${name}`)) throw new AwsError('InvalidKeyPair.Duplicate', `The keypair '${name}' already exists.`);
+    refuseDuplicateKeyPair(world, ctx.region, name);
     let imported: ReturnType<typeof importPublicKey>;
     try {
       imported = importPublicKey(Buffer.from(material).toString('utf8'));
     } catch (error) {
       throw new AwsError('InvalidKey.Format', `Key is not in valid OpenSSH public key format: ${(error as Error).message}`);
     }
-    const key: KeyPairState = {
-      id: newId('key'),
-      name,
-      region: ctx.region,
-      type: imported.type,
-      publicKeyLine: imported.publicKeyLine,
-      fingerprint: imported.fingerprint,
-      createdAt: new Date(),
-      material: { ...(imported.publicKey ? { publicKey: imported.publicKey } : {}) },
-      tags: tagsFrom(input['TagSpecifications'] as EC2.TagSpecification[] | undefined, 'key-pair'),
-    };
-    world.keyPairs.set(`${ctx.region}/${name}`, key);
+    const key = storeKeyPair(world, ctx.region, name, imported, input);
     return { KeyName: name, KeyFingerprint: key.fingerprint, KeyPairId: key.id, Tags: key.tags };
   },
 
@@ -828,43 +851,19 @@ export const EC2_OPERATIONS: Record<string, Handler> = {
     return {};
   },
 
-  StartInstances(world, ctx, input) {
-    const ids = required(input['InstanceIds'] as string[] | undefined, 'InstanceId');
-    const instances = ids.map((id) => world.instance(id, ctx.region));
-    return {
-      StartingInstances: instances.map((inst) => {
-        const previous = stateOf(inst.state);
-        if (inst.state === 'stopping') throw new AwsError('IncorrectInstanceState', `The instance '${inst.id}' is not in a state from which it can be started.`);
-        if (inst.state === 'stopped') world.beginStart(inst);
-        return { InstanceId: inst.id, PreviousState: previous, CurrentState: stateOf(inst.state) };
-      }),
-    };
-  },
-
-  StopInstances(world, ctx, input) {
-    const ids = required(input['InstanceIds'] as string[] | undefined, 'InstanceId');
-    const instances = ids.map((id) => world.instance(id, ctx.region));
-    return {
-      StoppingInstances: instances.map((inst) => {
-        const previous = stateOf(inst.state);
-        if (inst.state === 'pending') throw new AwsError('IncorrectInstanceState', `The instance '${inst.id}' is not in a state from which it can be stopped.`);
-        if (inst.state === 'running') world.beginStop(inst);
-        return { InstanceId: inst.id, PreviousState: previous, CurrentState: stateOf(inst.state) };
-      }),
-    };
-  },
+  StartInstances: changeState('StartingInstances', 'started', { refusedIn: 'stopping', from: 'stopped', begin: (world, inst) => world.beginStart(inst) }),
+  StopInstances: changeState('StoppingInstances', 'stopped', { refusedIn: 'pending', from: 'running', begin: (world, inst) => world.beginStop(inst) }),
 
   DescribeInstanceConnectEndpoints(world, ctx, input) {
-    const ids = (input['InstanceConnectEndpointIds'] as string[] | undefined) ?? [];
+    const ids = listOf(input, 'InstanceConnectEndpointIds');
     let endpoints = inRegion(world.endpoints.values(), ctx.region);
     if (ids.length) {
       const picked = ids.map((id) => world.endpoint(id, ctx.region));
       endpoints = endpoints.filter((e) => picked.includes(e));
     }
-    const filtered = applyFilters(endpoints, input['Filters'] as EC2.Filter[] | undefined, endpointFilters);
+    const filtered = applyFilters(endpoints, filtersOf(input), endpointFilters);
     // AWS pages this call at 50 endpoints, with or without MaxResults.
-    const { page, nextToken } = paginate(filtered, 'DescribeInstanceConnectEndpoints', input['MaxResults'] as number | undefined, input['NextToken'] as string | undefined, { min: 1, max: 50, defaultSize: 50 });
-    return { InstanceConnectEndpoints: page.map((e) => toSdkEndpoint(world, e)), ...(nextToken ? { NextToken: nextToken } : {}) };
+    return pageOf(filtered, 'DescribeInstanceConnectEndpoints', input, { min: 1, max: 50, defaultSize: 50 }, 'InstanceConnectEndpoints', (e) => toSdkEndpoint(world, e));
   },
 
   CreateInstanceConnectEndpoint(world, ctx, input) {
