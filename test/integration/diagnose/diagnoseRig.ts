@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach } from 'vitest';
 import { compose, type Composition } from '../../../main/compose';
 import { RecordingDesktop } from '../../../main/desktop';
 import { MemorySink } from '../../../main/log';
@@ -33,6 +34,10 @@ export interface DiagnoseRig {
   saveHost(input?: Partial<SaveHostInput>): Promise<Host>;
   /** Opens an SSH session and resolves with its state once it is connected or has failed. */
   openSession(hostId: string): Promise<SessionInfo>;
+  /** Reconnects a session (the wizard's Try again) and resolves once it is connected or has failed. */
+  reconnect(sessionId: string): Promise<SessionInfo>;
+  /** What most tests do first: save a host, open a session on it, and diagnose from that session. */
+  diagnoseSession(host?: Partial<SaveHostInput>): Promise<{ host: Host; session: SessionInfo; report: DiagnosisReport }>;
   /** Runs a diagnosis and resolves with its report once every check has a verdict. */
   diagnose(target: DiagnoseTarget, from?: { sessionId?: string; rdpSessionId?: string }): Promise<DiagnosisReport>;
   /** Previews a fix and applies it with the preview's token; resolves with the report after the re-run. */
@@ -141,6 +146,18 @@ export async function startDiagnoseRig(
       waiters.add(attempt);
       attempt();
     });
+  const settled = (sessionId: string): Promise<SessionInfo> =>
+    until(() => {
+      const s = sessions.get(sessionId);
+      return s && (s.status === 'connected' || s.status === 'failed') ? s : undefined;
+    });
+  const saveHost = async (input: Partial<SaveHostInput> = {}): Promise<Host> =>
+    app.api.hosts.save({ label: 'diagnosed', profileId: PROFILE_ID, region: REGION, instanceId: INSTANCE_ID, ...input } as never, ctx) as Promise<Host>;
+  const openSession = async (hostId: string): Promise<SessionInfo> => settled(((await app.api.sessions.open({ hostId }, ctx)) as SessionInfo).sessionId);
+  const diagnose = async (target: DiagnoseTarget, from: { sessionId?: string; rdpSessionId?: string } = {}): Promise<DiagnosisReport> => {
+    const first = (await app.api.diagnose.start({ target, ...from } as never, ctx)) as DiagnosisReport;
+    return until(() => reports.get(first.runId)?.find((r) => r.state === 'done'));
+  };
   const sb = sandbox;
   return {
     sandbox: sb,
@@ -149,19 +166,19 @@ export async function startDiagnoseRig(
     sink,
     keyring,
     home,
-    saveHost: async (input = {}) =>
-      app.api.hosts.save({ label: 'diagnosed', profileId: PROFILE_ID, region: REGION, instanceId: INSTANCE_ID, ...input } as never, ctx) as Promise<Host>,
-    openSession: async (hostId) => {
-      const first = (await app.api.sessions.open({ hostId }, ctx)) as SessionInfo;
-      return until(() => {
-        const s = sessions.get(first.sessionId);
-        return s && (s.status === 'connected' || s.status === 'failed') ? s : undefined;
-      });
+    saveHost,
+    openSession,
+    reconnect: async (sessionId) => {
+      sessions.delete(sessionId);
+      await app.api.sessions.reconnect({ sessionId }, ctx);
+      return settled(sessionId);
     },
-    diagnose: async (target, from = {}) => {
-      const first = (await app.api.diagnose.start({ target, ...from } as never, ctx)) as DiagnosisReport;
-      return until(() => reports.get(first.runId)?.find((r) => r.state === 'done'));
+    diagnoseSession: async (input = {}) => {
+      const host = await saveHost(input);
+      const session = await openSession(host.id);
+      return { host, session, report: await diagnose({ hostId: host.id }, { sessionId: session.sessionId }) };
     },
+    diagnose,
     applyFix: async (report, fixId, keyPair) => {
       const preview = await app.api.diagnose.previewFix({ runId: report.runId, fixId, ...(keyPair ? { keyPair } : {}) }, ctx);
       return (await app.api.diagnose.applyFix({ runId: report.runId, fixId, confirmToken: preview.confirmToken, ...(keyPair ? { keyPair } : {}) }, ctx)) as DiagnosisReport;
@@ -174,4 +191,18 @@ export async function startDiagnoseRig(
       rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * For a test file whose tests each start their own rig: returns the starter, and stops that
+ * test's rig after it (and the file's keychain after the last).
+ */
+export function rigPerTest(): (scenario: string, options?: Parameters<typeof startDiagnoseRig>[1]) => Promise<DiagnoseRig> {
+  let current: DiagnoseRig | undefined;
+  afterEach(async () => {
+    await current?.stop();
+    current = undefined;
+  });
+  afterAll(() => stopKeyring());
+  return async (scenario, options) => (current = await startDiagnoseRig(scenario, options));
 }

@@ -1,13 +1,8 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SessionInfo } from '../../../preload/contract';
-import { check, startDiagnoseRig, statuses, stopKeyring, type DiagnoseRig } from './diagnoseRig';
+import { check, rigPerTest, statuses, type DiagnoseRig } from './diagnoseRig';
 
-let rig: DiagnoseRig | undefined;
-afterEach(async () => {
-  await rig?.stop();
-  rig = undefined;
-});
-afterAll(() => stopKeyring());
+const startRig = rigPerTest();
 
 /** Reconnects a session and resolves once it is connected or failed again. */
 async function reconnect(r: DiagnoseRig, sessionId: string): Promise<SessionInfo> {
@@ -26,11 +21,9 @@ async function reconnect(r: DiagnoseRig, sessionId: string): Promise<SessionInfo
 
 describe('diagnose: the instance and the endpoint', () => {
   it('a stopped instance: Start waits until it runs, the checks pass, and the tab connects', async () => {
-    rig = await startDiagnoseRig('stopped-instance');
-    const host = await rig.saveHost();
-    const session = await rig.openSession(host.id);
+    const rig = await startRig('stopped-instance');
+    const { session, report } = await rig.diagnoseSession();
     expect(session.status).toBe('failed');
-    const report = await rig.diagnose({ hostId: host.id }, { sessionId: session.sessionId });
     const instance = check(report, 'instance');
     expect(instance.status).toBe('fail');
     expect(instance.summary).toBe('The instance is stopped.');
@@ -48,11 +41,9 @@ describe('diagnose: the instance and the endpoint', () => {
   });
 
   it('no endpoint in the VPC: the wizard is offered for that VPC', async () => {
-    rig = await startDiagnoseRig('no-endpoint');
-    const host = await rig.saveHost();
-    const session = await rig.openSession(host.id);
+    const rig = await startRig('no-endpoint');
+    const { session, report } = await rig.diagnoseSession();
     expect(session.error?.code).toBe('EIC_NO_ENDPOINT');
-    const report = await rig.diagnose({ hostId: host.id }, { sessionId: session.sessionId });
     expect(statuses(report)).toMatchObject({ endpoint: 'fail', securityGroups: 'skip', networkAcls: 'skip', failure: 'fail' });
     const endpoint = check(report, 'endpoint');
     expect(endpoint.summary).toBe('vpc-0d1a9e5e00000001 has no EC2 Instance Connect Endpoint.');
@@ -62,7 +53,7 @@ describe('diagnose: the instance and the endpoint', () => {
   });
 
   it('an endpoint that failed to create: its state and AWS’s StateMessage', async () => {
-    rig = await startDiagnoseRig('endpoint-create-failed');
+    const rig = await startRig('endpoint-create-failed');
     const host = await rig.saveHost();
     const report = await rig.diagnose({ hostId: host.id });
     const endpoint = check(report, 'endpoint');

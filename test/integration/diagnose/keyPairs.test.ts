@@ -1,18 +1,13 @@
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeKeyPairsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Keychain } from '../../../main/aws/keychain';
 import { createLogger, MemorySink } from '../../../main/log';
-import type { Host, SessionInfo } from '../../../preload/contract';
-import { check, startDiagnoseRig, statuses, stopKeyring, type DiagnoseRig } from './diagnoseRig';
+import type { Host } from '../../../preload/contract';
+import { check, rigPerTest, statuses, type DiagnoseRig } from './diagnoseRig';
 
-let rig: DiagnoseRig | undefined;
-afterEach(async () => {
-  await rig?.stop();
-  rig = undefined;
-});
-afterAll(() => stopKeyring());
+const startRig = rigPerTest();
 const ctx = { senderId: 'test' };
 
 /** The sandbox's EC2 as the environment's principal: to see what the fixes did there. */
@@ -20,27 +15,11 @@ function ec2Of(r: DiagnoseRig): EC2Client {
   return new EC2Client({ region: 'us-east-1', endpoint: r.sandbox.urls.ec2, credentials: { accessKeyId: r.sandbox.env['AWS_ACCESS_KEY_ID']!, secretAccessKey: r.sandbox.env['AWS_SECRET_ACCESS_KEY']! }, maxAttempts: 1 });
 }
 
-async function reconnect(r: DiagnoseRig, sessionId: string): Promise<SessionInfo> {
-  const done = new Promise<SessionInfo>((resolve) => {
-    const off = r.app.events.subscribe((channel, payload) => {
-      const s = payload as SessionInfo;
-      if (channel === 'sessions:stateChanged' && s.sessionId === sessionId && (s.status === 'connected' || s.status === 'failed')) {
-        off();
-        resolve(s);
-      }
-    });
-  });
-  await r.app.api.sessions.reconnect({ sessionId }, ctx);
-  return done;
-}
-
 describe('diagnose: the package and key pairs', () => {
   it('the old Amazon Linux 2: the yum command and the key-pair alternative; a new key pair written to a 0600 file', async () => {
-    rig = await startDiagnoseRig('old-al2');
-    const host = await rig.saveHost();
-    const session = await rig.openSession(host.id);
+    const rig = await startRig('old-al2');
+    const { session, report } = await rig.diagnoseSession();
     expect(session.error?.code).toBe('SSH_AUTH_FAILED');
-    const report = await rig.diagnose({ hostId: host.id }, { sessionId: session.sessionId });
     expect(statuses(report)).toMatchObject({ os: 'fail', keyPair: 'fail', osUser: 'pass', securityGroups: 'pass', failure: 'fail' });
     const os = check(report, 'os');
     expect(os.summary).toBe('Amazon Linux 2 (2.0.20190313) does not come with the ec2-instance-connect package.');
@@ -82,11 +61,9 @@ describe('diagnose: the package and key pairs', () => {
   });
 
   it('Ubuntu 18.04 without the package: the apt commands; with the launch key in the keychain, one fix signs the host in with it', async () => {
-    rig = await startDiagnoseRig('keypair-unknown');
-    const host = await rig.saveHost({ osUser: 'ubuntu' });
-    const session = await rig.openSession(host.id);
+    const rig = await startRig('keypair-unknown');
+    const { host, session, report } = await rig.diagnoseSession({ osUser: 'ubuntu' });
     expect(session.error?.code).toBe('SSH_AUTH_FAILED');
-    const report = await rig.diagnose({ hostId: host.id }, { sessionId: session.sessionId });
     const os = check(report, 'os');
     expect(os.summary).toBe('Ubuntu 18.04 does not come with the ec2-instance-connect package.');
     expect(os.fixes[0]?.text).toContain('sudo apt update && sudo apt install ec2-instance-connect');
@@ -106,11 +83,11 @@ describe('diagnose: the package and key pairs', () => {
     expect(saved?.auth).toEqual({ method: 'keyPair', key: { store: 'keychain' } });
     expect(check(fixed, 'os').status).toBe('skip');
     expect(check(fixed, 'keyPair').status).toBe('pass');
-    expect((await reconnect(rig, session.sessionId)).status).toBe('connected');
+    expect((await rig.reconnect(session.sessionId)).status).toBe('connected');
   });
 
   it('Windows with an ED25519 key pair: RSA is required, offered only as RSA, and the RDP port answers the probe', async () => {
-    rig = await startDiagnoseRig('windows-ed25519');
+    const rig = await startRig('windows-ed25519');
     const host = await rig.saveHost({ platform: 'windows', osUser: 'Administrator', port: 3389 });
     const report = await rig.diagnose({ hostId: host.id });
     expect(statuses(report)).toMatchObject({ instance: 'pass', securityGroups: 'pass', os: 'skip', keyPair: 'fail', osUser: 'skip', failure: 'pass' });

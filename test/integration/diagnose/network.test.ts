@@ -1,20 +1,13 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { check, startDiagnoseRig, statuses, stopKeyring, type DiagnoseRig } from './diagnoseRig';
+import { describe, expect, it } from 'vitest';
+import { check, rigPerTest, statuses } from './diagnoseRig';
 
-let rig: DiagnoseRig | undefined;
-afterEach(async () => {
-  await rig?.stop();
-  rig = undefined;
-});
-afterAll(() => stopKeyring());
+const startRig = rigPerTest();
 
 describe('diagnose: the network path', () => {
   it("an endpoint group without egress: the outbound rule to the VPC, previewed, applied, and the path opens", async () => {
-    rig = await startDiagnoseRig('endpoint-sg-no-egress');
-    const host = await rig.saveHost();
-    const session = await rig.openSession(host.id);
+    const rig = await startRig('endpoint-sg-no-egress');
+    const { session, report } = await rig.diagnoseSession();
     expect(session.error?.code).toBe('EIC_TUNNEL_TARGET_UNREACHABLE');
-    const report = await rig.diagnose({ hostId: host.id }, { sessionId: session.sessionId });
     const sg = check(report, 'securityGroups');
     expect(sg.status).toBe('fail');
     expect(sg.summary).toBe("The endpoint's groups do not let SSH out.");
@@ -28,10 +21,8 @@ describe('diagnose: the network path', () => {
   });
 
   it('a network ACL that denies port 22: the rule, the leg, and the command that opens it', async () => {
-    rig = await startDiagnoseRig('nacl-deny');
-    const host = await rig.saveHost();
-    const session = await rig.openSession(host.id);
-    const report = await rig.diagnose({ hostId: host.id }, { sessionId: session.sessionId });
+    const rig = await startRig('nacl-deny');
+    const { report } = await rig.diagnoseSession();
     expect(statuses(report)).toMatchObject({ securityGroups: 'pass', networkAcls: 'fail', failure: 'fail' });
     const acls = check(report, 'networkAcls');
     expect(acls.explanation).toContain('acl-0d1a9e5e00000202 (subnet-0d1a9e5e00000012) blocks the connection: inbound TCP 22 from 10.40.1.0/24 is denied by #90 deny TCP 22 from 0.0.0.0/0.');

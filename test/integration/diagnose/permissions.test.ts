@@ -1,23 +1,16 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { check, startDiagnoseRig, statuses, stopKeyring, type DiagnoseRig } from './diagnoseRig';
+import { describe, expect, it } from 'vitest';
+import { check, rigPerTest, statuses } from './diagnoseRig';
 
 // IAM refusals from the scenario's rules, seen from a failed session and explained.
-let rig: DiagnoseRig | undefined;
-afterEach(async () => {
-  await rig?.stop();
-  rig = undefined;
-});
-afterAll(() => stopKeyring());
+const startRig = rigPerTest();
 
 const policyOf = (text: string | undefined) => JSON.parse(text ?? '{}') as { Statement: { Sid: string; Action: string | string[]; Resource: string; Condition?: Record<string, Record<string, string>> }[] };
 
 describe('diagnose: permissions', () => {
   it('a denied OpenTunnel: names the action and its condition keys, and says an explicit Deny beats any Allow', async () => {
-    rig = await startDiagnoseRig('opentunnel-denied');
-    const host = await rig.saveHost();
-    const session = await rig.openSession(host.id);
+    const rig = await startRig('opentunnel-denied');
+    const { session, report } = await rig.diagnoseSession();
     expect(session.error?.code).toBe('EIC_TUNNEL_ACCESS_DENIED');
-    const report = await rig.diagnose({ hostId: host.id }, { sessionId: session.sessionId });
     expect(statuses(report)).toMatchObject({ credentials: 'pass', permissions: 'fail', instance: 'pass', endpoint: 'pass', failure: 'fail' });
     const permissions = check(report, 'permissions');
     expect(permissions.summary).toBe('AWS refused OpenTunnel.');
@@ -45,7 +38,7 @@ describe('diagnose: permissions', () => {
   });
 
   it('a maxTunnelDuration cap: the session opens within it, and shorter test tunnels find the longest allowed', async () => {
-    rig = await startDiagnoseRig('max-tunnel-duration');
+    const rig = await startRig('max-tunnel-duration');
     const host = await rig.saveHost();
     // The app finds the cap itself: the session opens for 900 s instead of failing.
     const session = await rig.openSession(host.id);
@@ -68,11 +61,9 @@ describe('diagnose: permissions', () => {
   });
 
   it('a denied SendSSHPublicKey: the key push is named with the ec2:osuser condition; the tunnel itself is fine', async () => {
-    rig = await startDiagnoseRig('sendsshpublickey-denied');
-    const host = await rig.saveHost();
-    const session = await rig.openSession(host.id);
+    const rig = await startRig('sendsshpublickey-denied');
+    const { session, report } = await rig.diagnoseSession();
     expect(session.failedStep).toBe('key');
-    const report = await rig.diagnose({ hostId: host.id }, { sessionId: session.sessionId });
     const permissions = check(report, 'permissions');
     expect(permissions.summary).toBe('AWS refused SendSSHPublicKey.');
     expect(permissions.explanation).toContain('a policy may restrict the OS user with the ec2:osuser condition (it must allow "ec2-user")');

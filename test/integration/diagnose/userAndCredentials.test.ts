@@ -1,37 +1,16 @@
 import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { Host, SessionInfo } from '../../../preload/contract';
-import { check, startDiagnoseRig, statuses, stopKeyring, type DiagnoseRig } from './diagnoseRig';
+import { describe, expect, it } from 'vitest';
+import type { Host } from '../../../preload/contract';
+import { check, rigPerTest, statuses } from './diagnoseRig';
 
-let rig: DiagnoseRig | undefined;
-afterEach(async () => {
-  await rig?.stop();
-  rig = undefined;
-});
-afterAll(() => stopKeyring());
+const startRig = rigPerTest();
 const ctx = { senderId: 'test' };
-
-async function reconnect(r: DiagnoseRig, sessionId: string): Promise<SessionInfo> {
-  const done = new Promise<SessionInfo>((resolve) => {
-    const off = r.app.events.subscribe((channel, payload) => {
-      const s = payload as SessionInfo;
-      if (channel === 'sessions:stateChanged' && s.sessionId === sessionId && (s.status === 'connected' || s.status === 'failed')) {
-        off();
-        resolve(s);
-      }
-    });
-  });
-  await r.app.api.sessions.reconnect({ sessionId }, ctx);
-  return done;
-}
 
 describe('diagnose: the OS user, the Region and the credentials', () => {
   it('the wrong OS user: named against the AMI’s, fixed on the saved host, and the tab connects', async () => {
-    rig = await startDiagnoseRig('wrong-os-user');
-    const host = await rig.saveHost({ osUser: 'ec2-user' });
-    const session = await rig.openSession(host.id);
+    const rig = await startRig('wrong-os-user');
+    const { host, session, report } = await rig.diagnoseSession({ osUser: 'ec2-user' });
     expect(session.error?.code).toBe('SSH_AUTH_FAILED');
-    const report = await rig.diagnose({ hostId: host.id }, { sessionId: session.sessionId });
     // The package is there; the user is the problem (and only that is blamed).
     expect(statuses(report)).toMatchObject({ os: 'pass', osUser: 'fail', keyPair: 'skip', failure: 'fail' });
     const user = check(report, 'osUser');
@@ -40,11 +19,11 @@ describe('diagnose: the OS user, the Region and the credentials', () => {
     expect(after.applied[0]?.outcome).toBe('Saved the host with OS user ubuntu.');
     expect(check(after, 'osUser').status).toBe('pass');
     expect(((await rig.app.api.hosts.list({}, ctx)) as Host[]).find((h) => h.id === host.id)?.osUser).toBe('ubuntu');
-    expect((await reconnect(rig, session.sessionId)).status).toBe('connected');
+    expect((await rig.reconnect(session.sessionId)).status).toBe('connected');
   });
 
   it('a host saved in the wrong Region: found in the profile’s Region, and moved there by the fix', async () => {
-    rig = await startDiagnoseRig('healthy');
+    const rig = await startRig('healthy');
     const host = await rig.saveHost({ region: 'us-west-2' });
     const report = await rig.diagnose({ hostId: host.id });
     expect(statuses(report)).toMatchObject({ credentials: 'fail', instance: 'fail', endpoint: 'skip' });
@@ -55,7 +34,7 @@ describe('diagnose: the OS user, the Region and the credentials', () => {
   });
 
   it('expired credentials: STS says so, and the other checks say they could not read', async () => {
-    rig = await startDiagnoseRig('expired-credentials', {
+    const rig = await startRig('expired-credentials', {
       // Temporary credentials of the environment's principal, as SSO or an assumed role would give.
       env: async (sandbox) => {
         const sts = new STSClient({ region: 'us-east-1', endpoint: sandbox.urls.sts, credentials: { accessKeyId: sandbox.env['AWS_ACCESS_KEY_ID']!, secretAccessKey: sandbox.env['AWS_SECRET_ACCESS_KEY']! }, maxAttempts: 1 });
