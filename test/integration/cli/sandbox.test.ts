@@ -1,56 +1,31 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../sandbox/index';
 import { startEchoServer, type EchoServer } from '../../support/echoServer';
 import { requireBinary } from '../../support/requireBinary';
 import { waitFor } from '../../support/waitFor';
-import { BIN, requireBuiltCli, startCli, type CliRun } from './cliProcess';
+import { prepareCliUser, runProcess, startCli, type CliRun, type CliUser } from './cliProcess';
 
 /**
  * The built `bastionless-tunnel` against the sandbox, the way people use it: as OpenSSH's
  * ProxyCommand with --instance-id %h and --push-key, and as a local listener.
  */
 let sandbox: Sandbox;
+let user: CliUser;
 let dir: string;
-let pathDir: string;
-let home: string;
 let keyFile: string;
 
-function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 beforeAll(async () => {
-  requireBuiltCli();
-  const sshKeygen = requireBinary('ssh-keygen');
-  dir = mkdtempSync(join(tmpdir(), 'cli-sandbox-'));
-  // A PATH folder holding the command, as `npm install -g` or `npm link` would provide it.
-  pathDir = join(dir, 'bin');
-  home = join(dir, 'home');
-  for (const d of [pathDir, home]) rmSync(d, { recursive: true, force: true });
-  await run('/bin/mkdir', ['-p', pathDir, home], {});
-  symlinkSync(BIN, join(pathDir, 'bastionless-tunnel'));
-  keyFile = join(dir, 'id_ed25519');
-  const made = await run(sshKeygen, ['-q', '-t', 'ed25519', '-N', '', '-C', 'cli-test', '-f', keyFile], {});
-  expect(made.code).toBe(0);
+  user = await prepareCliUser('cli-sandbox-');
+  ({ dir, keyFile } = user);
   sandbox = await startSandbox();
 });
 
 afterAll(async () => {
   await sandbox?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  user?.dispose();
 });
 
 const running: CliRun[] = [];
@@ -61,14 +36,11 @@ afterEach(async () => {
 });
 
 
-function env(): NodeJS.ProcessEnv {
-  // Node itself must be findable by the bin's `#!/usr/bin/env node`.
-  return { ...sandbox.env, HOME: home, PATH: [pathDir, dirname(process.execPath), process.env['PATH'] ?? ''].join(delimiter) };
-}
+const env = (): NodeJS.ProcessEnv => user.env(sandbox.env);
 
 function ssh(instanceId: string, user: string, command: string, proxyArgs = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const proxy = `bastionless-tunnel --instance-id %h --push-key ${keyFile}.pub --os-user %r${proxyArgs}`;
-  return run(
+  return runProcess(
     requireBinary('ssh'),
     [
       '-F',
@@ -126,10 +98,10 @@ describe('bastionless-tunnel as an OpenSSH ProxyCommand', () => {
     const common = ['-F', '/dev/null', '-i', keyFile, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR'];
     const proxy = ['-o', `ProxyCommand=bastionless-tunnel --instance-id %h --push-key ${keyFile}.pub --os-user %r`];
     const scp = requireBinary('scp', 'ssh');
-    const up = await run(scp, [...common, ...proxy, local, `${info.osUser}@${info.instanceId}:${remote}`], env());
+    const up = await runProcess(scp, [...common, ...proxy, local, `${info.osUser}@${info.instanceId}:${remote}`], env());
     expect(up.stderr).toBe('');
     expect(up.code).toBe(0);
-    const down = await run(scp, [...common, ...proxy, `${info.osUser}@${info.instanceId}:${remote}`, back], env());
+    const down = await runProcess(scp, [...common, ...proxy, `${info.osUser}@${info.instanceId}:${remote}`, back], env());
     expect(down.code).toBe(0);
     expect(readFileSync(back).equals(payload)).toBe(true);
     await ssh(info.instanceId, info.osUser, `rm -f ${remote}`);

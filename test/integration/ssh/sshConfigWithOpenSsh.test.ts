@@ -3,53 +3,30 @@
  * OpenSSH config file, lets plain `ssh <alias>` and `scp` reach the sandbox instance through
  * `bastionless-tunnel` as ProxyCommand, with the person's own key pushed by --push-key.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compose, type Composition } from '../../../main/compose';
 import { RecordingDesktop } from '../../../main/desktop';
 import { MemorySink } from '../../../main/log';
 import { startSandbox, type Sandbox } from '../../sandbox/index';
 import { requireBinary } from '../../support/requireBinary';
-import { BIN, requireBuiltCli } from '../cli/cliProcess';
+import { prepareCliUser, runProcess, type CliUser } from '../cli/cliProcess';
 
 const CTX = { senderId: 'integration' };
 let sandbox: Sandbox;
 let app: Composition;
+let user: CliUser;
 let dir: string;
 let home: string;
-let pathDir: string;
-
-function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** The shell a person's ssh runs in: the command on PATH, AWS credentials in the environment, a private HOME. */
-function userEnv(): NodeJS.ProcessEnv {
-  return { ...sandbox.env, HOME: home, PATH: [pathDir, dirname(process.execPath), process.env['PATH'] ?? ''].join(delimiter) };
-}
+const userEnv = (): NodeJS.ProcessEnv => user.env(sandbox.env);
 
 beforeAll(async () => {
-  requireBuiltCli();
   requireBinary('ssh');
-  dir = mkdtempSync(join(tmpdir(), 'bl-ssh-config-'));
-  home = join(dir, 'home');
-  pathDir = join(dir, 'bin');
-  mkdirSync(join(home, '.ssh'), { recursive: true, mode: 0o700 });
-  mkdirSync(pathDir);
-  symlinkSync(BIN, join(pathDir, 'bastionless-tunnel'));
-  const made = await run(requireBinary('ssh-keygen'), ['-q', '-t', 'ed25519', '-N', '', '-C', 'me@laptop', '-f', join(home, '.ssh', 'id_ed25519')], {});
-  expect(made.code).toBe(0);
+  user = await prepareCliUser('bl-ssh-config-');
+  ({ dir, home } = user);
   sandbox = await startSandbox();
   app = await compose({ dataDir: join(dir, 'data'), version: 'test', platform: process.platform, desktop: new RecordingDesktop(), logSink: new MemorySink(), env: sandbox.env, isHarness: true });
   await app.api.inventory.refresh({}, CTX);
@@ -58,7 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.dispose();
   await sandbox?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  user?.dispose();
 });
 
 describe('Copy SSH config', () => {
@@ -78,7 +55,7 @@ describe('Copy SSH config', () => {
     const config = join(home, '.ssh', 'config');
     const options = ['-F', config, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=accept-new', '-o', `UserKnownHostsFile=${join(home, '.ssh', 'known_hosts')}`, '-o', 'LogLevel=ERROR'];
 
-    const ssh = await run(requireBinary('ssh'), [...options, alias, 'echo via-config-$((6*7)); whoami'], userEnv());
+    const ssh = await runProcess(requireBinary('ssh'), [...options, alias, 'echo via-config-$((6*7)); whoami'], userEnv());
     expect(ssh.stderr).toBe('');
     expect(ssh.code).toBe(0);
     expect(ssh.stdout).toBe('via-config-42\nec2-user\n');
@@ -87,10 +64,10 @@ describe('Copy SSH config', () => {
 
     const local = join(dir, 'payload.txt');
     writeFileSync(local, 'copied through the endpoint\n');
-    const scp = await run(requireBinary('scp', 'ssh'), [...options, local, `${alias}:/tmp/bl-ssh-config-${process.pid}.txt`], userEnv());
+    const scp = await runProcess(requireBinary('scp', 'ssh'), [...options, local, `${alias}:/tmp/bl-ssh-config-${process.pid}.txt`], userEnv());
     expect(scp.stderr).toBe('');
     expect(scp.code).toBe(0);
-    const back = await run(requireBinary('ssh'), [...options, alias, `cat /tmp/bl-ssh-config-${process.pid}.txt; rm /tmp/bl-ssh-config-${process.pid}.txt`], userEnv());
+    const back = await runProcess(requireBinary('ssh'), [...options, alias, `cat /tmp/bl-ssh-config-${process.pid}.txt; rm /tmp/bl-ssh-config-${process.pid}.txt`], userEnv());
     expect(back.stdout).toBe('copied through the endpoint\n');
   });
 
