@@ -1,27 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../preload/contract';
 import type { RdpClientAvailability, RdpLaunchInput, RdpSession as RdpSessionView } from '../../preload/contract/rdp';
-import type { Logger } from '../log';
 import type { ClipboardGuard } from './clipboardGuard';
-import type { RdpLauncher } from './launchers/rdpLauncher';
-import type { KeyFileReader, RdpHostResolver, RdpTargetRef, RdpTunnelOpener, SecretStore, WindowsPasswordSource } from './rdpIo';
-import { RdpSession } from './rdpSession';
-import type { Timers } from './timers';
+import type { RdpTargetRef } from './rdpIo';
+import { RdpSession, type RdpSessionDeps } from './rdpSession';
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 2 * 60_000;
 /** An RDP client opens one connection, a second one briefly while it reconnects: 4 leaves room without eating the endpoint's 20. */
 export const DEFAULT_MAX_CONNECTIONS = 4;
 
-export interface RdpServiceOptions {
-  resolver: RdpHostResolver;
-  passwords: WindowsPasswordSource;
-  secrets: SecretStore;
-  keyFiles: KeyFileReader;
-  tunnels: RdpTunnelOpener;
-  launcher: RdpLauncher;
+/** What the service hands every session (rdpSession.ts), with the tunnel's limits optional. */
+export interface RdpServiceOptions extends Omit<RdpSessionDeps, 'idleTimeoutMs' | 'maxConnections'> {
   clipboard: ClipboardGuard;
-  timers: Timers;
-  log: Logger;
   platform: RdpClientAvailability['platform'];
   /** Publishes a session's new state (the sessionChanged event). */
   onSessionChanged(session: RdpSessionView): void;
@@ -38,8 +28,12 @@ export interface RdpServiceOptions {
 export class RdpService {
   private readonly sessions = new Map<string, RdpSession>();
   private disposed = false;
+  private readonly sessionDeps: RdpSessionDeps;
 
-  constructor(private readonly options: RdpServiceOptions) {}
+  constructor(private readonly options: RdpServiceOptions) {
+    const { clipboard: _clipboard, platform: _platform, onSessionChanged: _changed, onSessionRemoved: _removed, newId: _newId, idleTimeoutMs, maxConnections, ...shared } = options;
+    this.sessionDeps = { ...shared, idleTimeoutMs: idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, maxConnections: maxConnections ?? DEFAULT_MAX_CONNECTIONS };
+  }
 
   /** Starts a launch (or reuses the open session for the same host). Resolves at once with its first state. */
   async launch(input: RdpLaunchInput): Promise<RdpSessionView> {
@@ -55,18 +49,7 @@ export class RdpService {
     const session = new RdpSession(
       (options.newId ?? randomUUID)(),
       { target, ...(input.username !== undefined ? { username: input.username } : {}), withoutPassword: input.withoutPassword ?? false },
-      {
-        resolver: options.resolver,
-        passwords: options.passwords,
-        secrets: options.secrets,
-        keyFiles: options.keyFiles,
-        tunnels: options.tunnels,
-        launcher: options.launcher,
-        timers: options.timers,
-        log: options.log,
-        idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-        maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
-      },
+      this.sessionDeps,
       (s) => {
         if (this.sessions.has(s.sessionId)) options.onSessionChanged(s.view());
       },

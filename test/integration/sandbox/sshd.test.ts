@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, utils } from 'ssh2';
 import { afterEach, describe, expect, it } from 'vitest';
-import { descendantPids, portAccepts } from '../../sandbox/instances/managedProcess';
+import { descendantPids, isAlive, portAccepts } from '../../sandbox/instances/managedProcess';
 import { sshFingerprint, startSshd, type Sshd } from '../../sandbox/instances/sshd';
 import { requireBinary } from '../../support/requireBinary';
 
@@ -169,7 +169,7 @@ describe('startSshd lifecycle', () => {
     await server.stop();
     await closed;
     expect(await portAccepts(server.port)).toBe(false);
-    for (const p of [pid, ...children]) expect(isRunning(p)).toBe(false);
+    for (const p of [pid, ...children]) expect(isAlive(p)).toBe(false);
   });
 
   it('rejects an invalid user name or key line with a clear message', async () => {
@@ -180,11 +180,4 @@ describe('startSshd lifecycle', () => {
   });
 });
 
-/** Alive and not a zombie (PID 1 here does not reap, so killed daemons linger as zombies). */
-function isRunning(pid: number): boolean {
-  try {
-    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
+

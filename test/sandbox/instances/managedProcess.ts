@@ -113,7 +113,8 @@ function signalPid(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process still runs: it exists and is not a zombie. */
+export function isAlive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // A zombie (state Z) has exited; PID 1 here does not reap, so it lingers harmlessly.
