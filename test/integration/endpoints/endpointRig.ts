@@ -7,6 +7,7 @@ import { sdkSetupEc2, type SetupEc2 } from '../../../main/eice/setup/setupEc2';
 import { createLogger, MemorySink } from '../../../main/log';
 import type { Host, Operation } from '../../../preload/contract';
 import type { Sandbox, SandboxPrincipal } from '../../sandbox/index';
+import { OperationWatch } from '../../support/operationWatch';
 
 /** Polls fast: the sandbox settles endpoints in about a second. */
 export const FAST_POLL = {
@@ -41,34 +42,22 @@ export function serviceRig(
 ): ServiceRig {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'endpoints-it-'));
   const ec2 = sandboxEc2(sandbox, options.principal);
-  const events: Operation[] = [];
-  const waiters: { predicate: (op: Operation) => boolean; resolve: (op: Operation) => void }[] = [];
+  const watch = new OperationWatch();
   const service = new EndpointSetupService({
     dataDir,
     log: createLogger({ sink: new MemorySink(), minLevel: 'debug' }),
     clientsFor: async () => ({ ec2: options.wrap ? options.wrap(sdkSetupEc2(ec2)) : sdkSetupEc2(ec2), profileName: options.principal?.name ?? 'sandbox-admin' }),
     connectionsInUse: () => 0,
     listHosts: async () => options.hosts ?? [],
-    onOperationChanged: (op) => {
-      events.push(op);
-      for (const w of [...waiters]) {
-        if (w.predicate(op)) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve(op);
-        }
-      }
-    },
+    onOperationChanged: watch.onOperationChanged,
     poll: FAST_POLL,
   });
   return {
     service,
     ec2,
     dataDir,
-    events,
-    until: (predicate) => {
-      const seen = events.find(predicate);
-      return seen ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ predicate, resolve }));
-    },
+    events: watch.events,
+    until: (predicate) => watch.until(predicate),
     dispose: async () => {
       await service.dispose();
       ec2.destroy();

@@ -8,7 +8,8 @@ import type { Sleep } from '../../../../../main/eice/setup/poll';
 import type { Notice, Operation } from '../../../../../preload/contract';
 import { AppError } from '../../../../../preload/contract/errors';
 import { memoryLogger } from '../../../../support/fakes';
-import { endpoint, FakeSetupEc2, SG_DEFAULT_A, SG_WEB, SUBNET_A1, SUBNET_A2, VPC_A, VPC_B } from './fakeSetupEc2';
+import { OperationWatch } from '../../../../support/operationWatch';
+import { aSetupInput, endpoint, FakeSetupEc2, SG_DEFAULT_A, SG_WEB, SUBNET_A1, SUBNET_A2, VPC_A, VPC_B } from './fakeSetupEc2';
 
 /** Lets the event loop turn: a poll that sleeps this way never waits for real time. */
 const quickSleep: Sleep = async (_ms, signal) => {
@@ -36,51 +37,23 @@ let fake: FakeSetupEc2;
 const built: EndpointSetupService[] = [];
 
 function build(options: { sleep?: Sleep } = {}): Harness {
-  const events: Operation[] = [];
+  const watch = new OperationWatch();
   const notices: Notice[] = [];
-  const waiters: { predicate: (op: Operation) => boolean; resolve: (op: Operation) => void }[] = [];
   const service = new EndpointSetupService({
     dataDir,
     log: memoryLogger().log,
     clientsFor: async () => ({ ec2: fake, profileName: 'dev' }),
     connectionsInUse: () => 0,
     listHosts: async () => [],
-    onOperationChanged: (op) => {
-      events.push(op);
-      for (const w of [...waiters]) {
-        if (w.predicate(op)) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve(op);
-        }
-      }
-    },
+    onOperationChanged: watch.onOperationChanged,
     notify: (n) => notices.push(n),
     sleep: options.sleep ?? quickSleep,
   });
   built.push(service);
-  return {
-    service,
-    events,
-    notices,
-    until: (predicate) => {
-      const seen = events.find(predicate);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve) => waiters.push({ predicate, resolve }));
-    },
-  };
+  return { service, events: watch.events, notices, until: (predicate) => watch.until(predicate) };
 }
 
 const finished = (id: string) => (op: Operation) => op.operationId === id && op.status !== 'running';
-const input = (overrides: Partial<Parameters<EndpointSetupService['create']>[0]> = {}) => ({
-  profileId: 'config:dev',
-  region: 'us-east-1',
-  vpcId: VPC_A,
-  subnetId: SUBNET_A2,
-  securityGroup: { mode: 'create' as const },
-  preserveClientIp: false,
-  ...overrides,
-});
-
 const journal = (): { operations: { operationId: string; status: string; steps: { id: string; state: string }[] }[] } =>
   (JSON.parse(readFileSync(join(dataDir, JOURNAL_FILE), 'utf8')) as { data: ReturnType<typeof journal> }).data;
 
@@ -97,7 +70,7 @@ afterEach(async () => {
 describe('create', () => {
   it('creates the dedicated group with only 22/3389 out, then the endpoint, and waits for create-complete', async () => {
     const h = build();
-    const started = await h.service.create(input());
+    const started = await h.service.create(aSetupInput());
     expect(started).toMatchObject({ kind: 'create', status: 'running', vpcId: VPC_A, subnetId: SUBNET_A2, availabilityZone: 'us-east-1b' });
     expect(started.steps.map((s) => s.id)).toEqual(['checkQuota', 'createGroup', 'configureGroup', 'createEndpoint', 'waitCreated']);
 
@@ -121,7 +94,7 @@ describe('create', () => {
 
   it('uses existing groups as they are, without group steps', async () => {
     const h = build();
-    const op = await h.service.create(input({ securityGroup: { mode: 'existing', groupIds: [SG_WEB] }, preserveClientIp: true }));
+    const op = await h.service.create(aSetupInput({ securityGroup: { mode: 'existing', groupIds: [SG_WEB] }, preserveClientIp: true }));
     expect(op.steps.map((s) => s.id)).toEqual(['checkQuota', 'createEndpoint', 'waitCreated']);
     await h.until(finished(op.operationId));
     expect(fake.world.endpoints[0]).toMatchObject({ SecurityGroupIds: [SG_WEB], PreserveClientIp: true });
@@ -131,7 +104,7 @@ describe('create', () => {
   it('reuses the dedicated group an earlier setup left, adding only the egress it lacks', async () => {
     fake.world.groups.push({ GroupId: 'sg-0aaaaaaaaaaaaa0ld', GroupName: `bastionless-eice-${VPC_A}`, VpcId: VPC_A, IpPermissionsEgress: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '10.0.0.0/16' }] }] });
     const h = build();
-    const op = await h.service.create(input());
+    const op = await h.service.create(aSetupInput());
     expect(op.steps.map((s) => s.id)).toEqual(['checkQuota', 'configureGroup', 'createEndpoint', 'waitCreated']);
     const done = await h.until(finished(op.operationId));
     expect(done.createdGroup).toBeUndefined();
@@ -142,22 +115,22 @@ describe('create', () => {
   it('refuses before any call when the VPC already has an endpoint, naming it', async () => {
     fake.world.endpoints.push(endpoint('eice-0aaaaaaaaaaaaaaa1', VPC_A, SUBNET_A1, 'us-east-1a'));
     const h = build();
-    await expect(h.service.create(input())).rejects.toMatchObject({ code: 'EIC_QUOTA_EXCEEDED', message: expect.stringContaining('eice-0aaaaaaaaaaaaaaa1') });
+    await expect(h.service.create(aSetupInput())).rejects.toMatchObject({ code: 'EIC_QUOTA_EXCEEDED', message: expect.stringContaining('eice-0aaaaaaaaaaaaaaa1') });
     expect(fake.calls.filter((c) => !c.startsWith('Describe'))).toEqual([]);
   });
 
   it('refuses a second operation on the same VPC while one runs', async () => {
     fake.pollsToSettle = 1_000;
     const h = build({ sleep: stuckSleep });
-    const first = await h.service.create(input());
+    const first = await h.service.create(aSetupInput());
     await h.until((op) => op.operationId === first.operationId && op.steps.some((s) => s.id === 'waitCreated' && s.state === 'active'));
-    await expect(h.service.create(input({ subnetId: SUBNET_A1 }))).rejects.toMatchObject({ code: 'EIC_OPERATION_IN_PROGRESS' });
+    await expect(h.service.create(aSetupInput({ subnetId: SUBNET_A1 }))).rejects.toMatchObject({ code: 'EIC_OPERATION_IN_PROGRESS' });
   });
 
   it('a create-failed endpoint fails the operation with AWS’s StateMessage, and is not resumable', async () => {
     fake.failNextCreate = 'Insufficient capacity in us-east-1b.';
     const h = build();
-    const op = await h.service.create(input());
+    const op = await h.service.create(aSetupInput());
     const done = await h.until(finished(op.operationId));
     expect(done.status).toBe('failed');
     expect(done.error).toMatchObject({ code: 'EIC_ENDPOINT_CREATE_FAILED', message: expect.stringContaining('Insufficient capacity in us-east-1b.') });
@@ -170,7 +143,7 @@ describe('create', () => {
   it('an AWS refusal fails the step that made it, names the IAM action, and can be resumed', async () => {
     fake.failNext.set('CreateInstanceConnectEndpoint', Object.assign(new Error('You are not authorized to perform this operation.'), { name: 'UnauthorizedOperation', $metadata: { httpStatusCode: 403 } }));
     const h = build();
-    const op = await h.service.create(input());
+    const op = await h.service.create(aSetupInput());
     const failed = await h.until(finished(op.operationId));
     expect(failed.status).toBe('failed');
     expect(failed.error?.hint).toContain('ec2:CreateInstanceConnectEndpoint');
@@ -200,7 +173,7 @@ describe('cancel', () => {
   it('before the endpoint exists: stops, and offers the group it created for deletion', async () => {
     const release = holdCreate();
     const h = build();
-    const op = await h.service.create(input());
+    const op = await h.service.create(aSetupInput());
     await h.until((o) => o.steps.some((s) => s.id === 'createEndpoint' && s.state === 'active'));
     // The call in flight is let finish (here AWS refuses it) so nothing it made goes unreported.
     const cancelling = h.service.operations.cancel(op.operationId);
@@ -225,7 +198,7 @@ describe('cancel', () => {
   it('the unused group can be kept instead', async () => {
     const release = holdCreate();
     const h = build();
-    const op = await h.service.create(input());
+    const op = await h.service.create(aSetupInput());
     await h.until((o) => o.steps.some((s) => s.id === 'createEndpoint' && s.state === 'active'));
     const cancelling = h.service.operations.cancel(op.operationId);
     fake.failNext.set('CreateInstanceConnectEndpoint', new Error('aborted'));
@@ -240,7 +213,7 @@ describe('cancel', () => {
     const release = holdCreate();
     fake.pollsToSettle = 1_000;
     const h = build();
-    const op = await h.service.create(input());
+    const op = await h.service.create(aSetupInput());
     await h.until((o) => o.steps.some((s) => s.id === 'createEndpoint' && s.state === 'active'));
     const cancelling = h.service.operations.cancel(op.operationId);
     release();
@@ -254,7 +227,7 @@ describe('cancel', () => {
   it('while waiting for create-complete: stops waiting at once, and can resume the wait', async () => {
     const h = build({ sleep: stuckSleep });
     fake.pollsToSettle = 1_000;
-    const op = await h.service.create(input());
+    const op = await h.service.create(aSetupInput());
     await h.until((o) => o.steps.some((s) => s.id === 'waitCreated' && s.state === 'active'));
     const cancelled = await h.service.operations.cancel(op.operationId);
     expect(cancelled.status).toBe('cancelled');
@@ -267,7 +240,7 @@ describe('resume after the app closed halfway', () => {
   it('a wait carries on by itself in the next process', async () => {
     fake.pollsToSettle = 1_000;
     const first = build({ sleep: stuckSleep });
-    const op = await first.service.create(input());
+    const op = await first.service.create(aSetupInput());
     await first.until((o) => o.steps.some((s) => s.id === 'waitCreated' && s.state === 'active'));
     await first.service.dispose();
     // The journal still says running: the quit did not mark it.
@@ -290,7 +263,7 @@ describe('resume after the app closed halfway', () => {
       return new Promise(() => undefined);
     };
     const first = build();
-    const op = await first.service.create(input());
+    const op = await first.service.create(aSetupInput());
     await first.until((o) => o.steps.some((s) => s.id === 'createEndpoint' && s.state === 'active'));
     await new Promise((r) => setImmediate(r));
     await first.service.dispose();
@@ -312,7 +285,7 @@ describe('resume after the app closed halfway', () => {
   it('an interrupted operation can be cancelled instead of resumed', async () => {
     fake.gates.set('CreateSecurityGroup', new Promise(() => undefined));
     const first = build();
-    const op = await first.service.create(input());
+    const op = await first.service.create(aSetupInput());
     await first.until((o) => o.steps.some((s) => s.id === 'createGroup' && s.state === 'active'));
     await first.service.dispose();
     fake.gates.clear();
@@ -331,7 +304,7 @@ describe('the journal file', () => {
     await h.service.start();
     expect(h.notices[0]).toMatchObject({ level: 'warning', message: expect.stringContaining('could not be read') });
     expect(h.notices[0]?.hint).toContain('.corrupt-');
-    const op = await h.service.create(input());
+    const op = await h.service.create(aSetupInput());
     expect((await h.until(finished(op.operationId))).status).toBe('succeeded');
   });
 });
@@ -427,8 +400,8 @@ describe('move to another AZ', () => {
 describe('one VPC at a time, other VPCs in parallel', () => {
   it('runs operations on two VPCs at once', async () => {
     const h = build();
-    const a = await h.service.create(input());
-    const b = await h.service.create(input({ vpcId: VPC_B, subnetId: 'subnet-0bbbbbbbbbbbbb1a' }));
+    const a = await h.service.create(aSetupInput());
+    const b = await h.service.create(aSetupInput({ vpcId: VPC_B, subnetId: 'subnet-0bbbbbbbbbbbbb1a' }));
     expect((await h.until(finished(a.operationId))).status).toBe('succeeded');
     expect((await h.until(finished(b.operationId))).status).toBe('succeeded');
   });
@@ -436,7 +409,7 @@ describe('one VPC at a time, other VPCs in parallel', () => {
   it('refuses to dismiss a running operation', async () => {
     const h = build({ sleep: stuckSleep });
     fake.pollsToSettle = 1_000;
-    const op = await h.service.create(input());
+    const op = await h.service.create(aSetupInput());
     await expect(h.service.operations.dismiss(op.operationId)).rejects.toBeInstanceOf(AppError);
   });
 });

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EndpointSetupService } from '../../../../../main/eice/setup/endpointSetupService';
 import type { Host } from '../../../../../preload/contract';
 import { memoryLogger } from '../../../../support/fakes';
-import { awsError, endpoint, FakeSetupEc2, SG_DEFAULT_A, SG_WEB, SG_WIN, SUBNET_A1, SUBNET_A2, SUBNET_A3, VPC_A, VPC_B } from './fakeSetupEc2';
+import { aHost } from '../../../../support/sshFakes';
+import { aSetupInput, awsError, endpoint, FakeSetupEc2, SG_DEFAULT_A, SG_WEB, SG_WIN, SUBNET_A1, SUBNET_A2, SUBNET_A3, VPC_A, VPC_B } from './fakeSetupEc2';
 
 let dataDir: string;
 let fake: FakeSetupEc2;
@@ -13,24 +14,9 @@ let service: EndpointSetupService;
 let hosts: Host[];
 const inUse = new Map<string, number>();
 
+/** A saved host of profile config:dev on `instanceId`. */
 const host = (id: string, label: string, instanceId: string, overrides: Partial<Host> = {}): Host =>
-  ({
-    id,
-    label,
-    folder: '',
-    tags: [],
-    profileId: 'config:dev',
-    region: 'us-east-1',
-    instanceId,
-    platform: 'linux',
-    osUser: 'ec2-user',
-    port: 22,
-    auth: { method: 'eic' },
-    autoReconnect: false,
-    createdAt: '2025-01-01T00:00:00.000Z',
-    updatedAt: '2025-01-01T00:00:00.000Z',
-    ...overrides,
-  }) as Host;
+  aHost({ id: id as Host['id'], label, instanceId, profileId: 'config:dev', ...overrides });
 
 beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'eice-setup-svc-'));
@@ -50,16 +36,6 @@ beforeEach(() => {
 afterEach(async () => {
   await service.dispose();
   rmSync(dataDir, { recursive: true, force: true });
-});
-
-const setup = (overrides: Record<string, unknown> = {}) => ({
-  profileId: 'config:dev',
-  region: 'us-east-1',
-  vpcId: VPC_A,
-  subnetId: SUBNET_A2,
-  securityGroup: { mode: 'create' as const },
-  preserveClientIp: false,
-  ...overrides,
 });
 
 describe('list', () => {
@@ -150,7 +126,7 @@ describe('wizard facts', () => {
   });
 
   it('review: quotas first, then the exact calls', async () => {
-    const review = await service.review(setup());
+    const review = await service.review(aSetupInput());
     expect(review.quota).toEqual({ used: 1, limit: 5 });
     expect(review.calls.map((c) => c.action)).toEqual([
       'ec2:CreateSecurityGroup',
@@ -163,12 +139,12 @@ describe('wizard facts', () => {
     expect(fake.calls.filter((c) => !c.startsWith('Describe'))).toEqual([]);
 
     fake.world.endpoints.push(endpoint('eice-0aaaaaaaaaaaaaaa1', VPC_A, SUBNET_A1, 'us-east-1a'));
-    await expect(service.review(setup())).rejects.toMatchObject({ code: 'EIC_QUOTA_EXCEEDED', message: expect.stringContaining('eice-0aaaaaaaaaaaaaaa1') });
+    await expect(service.review(aSetupInput())).rejects.toMatchObject({ code: 'EIC_QUOTA_EXCEEDED', message: expect.stringContaining('eice-0aaaaaaaaaaaaaaa1') });
   });
 
   it('review refuses a subnet of another VPC and a group of another VPC', async () => {
-    await expect(service.review(setup({ subnetId: 'subnet-0bbbbbbbbbbbbb1a' }))).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(service.review(setup({ securityGroup: { mode: 'existing', groupIds: ['sg-0bbbbbbbbbbbbbdef'] } }))).rejects.toMatchObject({
+    await expect(service.review(aSetupInput({ subnetId: 'subnet-0bbbbbbbbbbbbb1a' }))).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(service.review(aSetupInput({ securityGroup: { mode: 'existing', groupIds: ['sg-0bbbbbbbbbbbbbdef'] } }))).rejects.toMatchObject({
       code: 'INVALID_INPUT',
       message: expect.stringContaining('another VPC'),
     });
@@ -176,7 +152,7 @@ describe('wizard facts', () => {
 
   it('checkPermissions: dry-runs each call and names the refused IAM action', async () => {
     fake.denied.add('CreateInstanceConnectEndpoint');
-    const report = await service.checkPermissions(setup());
+    const report = await service.checkPermissions(aSetupInput());
     expect(report.missing).toEqual(['ec2:CreateInstanceConnectEndpoint']);
     expect(report.checks.find((c) => c.action === 'ec2:CreateSecurityGroup')?.allowed).toBe('yes');
     expect(report.checks.find((c) => c.action === 'ec2:CreateInstanceConnectEndpoint')).toMatchObject({ allowed: 'no', message: expect.stringContaining('not authorized') });
@@ -190,7 +166,7 @@ describe('wizard facts', () => {
 describe('checkPermissions with an implied action', () => {
   it('names the action AWS refused, even when the call only implies it, without the encoded blob', async () => {
     fake.deniedAs.set('CreateInstanceConnectEndpoint', 'ec2:CreateTags');
-    const report = await service.checkPermissions(setup());
+    const report = await service.checkPermissions(aSetupInput());
     expect(report.missing).toEqual(['ec2:CreateTags']);
     const check = report.checks.find((c) => c.action === 'ec2:CreateInstanceConnectEndpoint');
     expect(check).toMatchObject({ allowed: 'no', deniedAction: 'ec2:CreateTags' });

@@ -29,6 +29,19 @@ export const SUBNET_B1 = 'subnet-0bbbbbbbbbbbbb1a';
 export const SG_DEFAULT_A = 'sg-0aaaaaaaaaaaaadef';
 export const SG_WEB = 'sg-0aaaaaaaaaaaaa0eb';
 export const SG_WIN = 'sg-0aaaaaaaaaaaaa0w1';
+
+/** What the wizard sends to review or create an endpoint: config:dev, VPC A, its us-east-1b private subnet, a new group. */
+export function aSetupInput<T extends object = Record<string, never>>(overrides: T = {} as T) {
+  return {
+    profileId: 'config:dev',
+    region: 'us-east-1',
+    vpcId: VPC_A,
+    subnetId: SUBNET_A2,
+    securityGroup: { mode: 'create' as const },
+    preserveClientIp: false,
+    ...overrides,
+  };
+}
 export const SG_DEFAULT_B = 'sg-0bbbbbbbbbbbbbdef';
 
 const ALL_OUT: IpPermission = { IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] };
