@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compose, type Composition } from '../../../main/compose';
-import { RecordingDesktop } from '../../../main/desktop';
-import { MemorySink } from '../../../main/log';
+import type { Composition } from '../../../main/compose';
 import { InventorySnapshot } from '../../../preload/contract';
 import { startSandbox, type Sandbox } from '../../sandbox';
+import { startAppOnSandbox, type AppOnSandbox } from '../../support/appOnSandbox';
 
 /**
  * Two profiles that reach the same account (the environment's keys, and an assumed role of the
@@ -16,28 +12,18 @@ import { startSandbox, type Sandbox } from '../../sandbox';
 const ctx = { senderId: 'test' };
 const ROLE = 'config:BastionlessOperator';
 let sandbox: Sandbox;
+let rig: AppOnSandbox;
 let app: Composition;
-const dirs: string[] = [];
 
 beforeAll(async () => {
   sandbox = await startSandbox({ withoutInstanceServers: true });
-  const home = mkdtempSync(join(tmpdir(), 'bl-one-account-home-'));
-  const dataDir = mkdtempSync(join(tmpdir(), 'bl-one-account-data-'));
-  dirs.push(home, dataDir);
-  app = await compose({
-    dataDir,
-    version: '0.0.0-test',
-    platform: 'linux',
-    desktop: new RecordingDesktop(),
-    logSink: new MemorySink(),
-    env: { ...sandbox.env, HOME: home, AWS_CONFIG_FILE: sandbox.awsConfigFile, AWS_SHARED_CREDENTIALS_FILE: sandbox.awsCredentialsFile },
-  });
+  rig = await startAppOnSandbox(sandbox, { env: { AWS_CONFIG_FILE: sandbox.awsConfigFile, AWS_SHARED_CREDENTIALS_FILE: sandbox.awsCredentialsFile } });
+  app = rig.app;
 });
 
 afterAll(async () => {
-  await app?.dispose();
+  await rig?.dispose();
   await sandbox?.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 const callerIdentityCalls = (from: number): number => sandbox.world.events(from).filter((e) => e.action === 'GetCallerIdentity').length;

@@ -1,13 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compose, type Composition } from '../../../main/compose';
-import { RecordingDesktop } from '../../../main/desktop';
-import { MemorySink } from '../../../main/log';
+import type { Composition } from '../../../main/compose';
 import type { Notice, RdpSession, SessionInfo } from '../../../preload/contract';
 import { DEFAULT_SCENARIO_FILE, startSandbox, type Sandbox, type SandboxInstanceInfo } from '../../sandbox';
 import type { ScenarioInput } from '../../sandbox/scenario';
+import { startAppOnSandbox, type AppOnSandbox } from '../../support/appOnSandbox';
 import { requireBinary } from '../../support/requireBinary';
 
 /**
@@ -20,52 +17,29 @@ const CTX = { senderId: 'integration' };
 const CAP = 900;
 
 let sandbox: Sandbox;
+let rig: AppOnSandbox;
 let app: Composition;
-const dirs: string[] = [];
-const sessions: SessionInfo[] = [];
-const rdpSessions: RdpSession[] = [];
-const notices: Notice[] = [];
-const output = new Map<string, string>();
-const waiters = new Set<() => void>();
 
 beforeAll(async () => {
   requireBinary('xfreerdp');
   const scenario = JSON.parse(readFileSync(DEFAULT_SCENARIO_FILE, 'utf8')) as ScenarioInput & { iam: Record<string, unknown> };
   scenario.iam = { ...scenario.iam, maxTunnelDuration: { seconds: CAP } };
   sandbox = await startSandbox({ scenario });
-  const dataDir = mkdtempSync(join(tmpdir(), 'bl-cap-data-'));
-  const home = mkdtempSync(join(tmpdir(), 'bl-cap-home-'));
-  dirs.push(dataDir, home);
-  const win = instance('win-admin');
-  app = await compose({
-    dataDir,
-    version: '0.0.0-test',
-    platform: 'linux',
-    desktop: new RecordingDesktop(),
-    logSink: new MemorySink(),
-    logLevel: 'debug',
-    // Test mode: xfreerdp signs in and exits, on the Xvfb display of the instance's server.
-    env: { ...sandbox.env, HOME: home, PATH: process.env['PATH'] ?? '/usr/bin:/bin', BASTIONLESS_RDP_AUTH_ONLY: '1', DISPLAY: win.rdpDisplay! },
-  });
-  app.events.subscribe((channel, payload) => {
-    if (channel === 'sessions:stateChanged') sessions.push(payload as SessionInfo);
-    if (channel === 'rdp:sessionChanged') rdpSessions.push(payload as RdpSession);
-    if (channel === 'app:noticePosted') notices.push(payload as Notice);
-    if (channel === 'sessions:data') {
-      const { sessionId, chunk } = payload as { sessionId: string; chunk: Uint8Array };
-      output.set(sessionId, (output.get(sessionId) ?? '') + Buffer.from(chunk).toString('utf8'));
-      app.api.sessions.ack({ sessionId, bytes: chunk.byteLength }, CTX);
-    }
-    for (const w of [...waiters]) w();
-  });
+  // Test mode: xfreerdp signs in and exits, on the Xvfb display of the instance's server.
+  rig = await startAppOnSandbox(sandbox, { env: { BASTIONLESS_RDP_AUTH_ONLY: '1', DISPLAY: instance('win-admin').rdpDisplay! } });
+  app = rig.app;
   await app.api.inventory.refresh({}, CTX);
 });
 
 afterAll(async () => {
-  await app?.dispose();
+  await rig?.dispose();
   await sandbox?.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
+
+const sessions = (): SessionInfo[] => rig.emitted<SessionInfo>('sessions:stateChanged');
+const rdpSessions = (): RdpSession[] => rig.emitted<RdpSession>('rdp:sessionChanged');
+const notices = (): Notice[] => rig.emitted<Notice>('app:noticePosted');
+const until = <T>(check: () => T | undefined): Promise<T> => rig.until(check);
 
 function instance(name: string): SandboxInstanceInfo {
   const found = sandbox.instances.find((i) => i.name === name);
@@ -73,31 +47,10 @@ function instance(name: string): SandboxInstanceInfo {
   return found;
 }
 
-/** Resolves once `check` finds something among the events seen so far. */
-function until<T>(check: () => T | undefined): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const waiter = (): void => {
-      let value: T | undefined;
-      try {
-        value = check();
-      } catch (error) {
-        waiters.delete(waiter);
-        reject(error as Error);
-        return;
-      }
-      if (value === undefined) return;
-      waiters.delete(waiter);
-      resolve(value);
-    };
-    waiters.add(waiter);
-    waiter();
-  });
-}
-
 async function connect(name: string): Promise<SessionInfo> {
   const i = instance(name);
   const first = await app.api.sessions.open({ instanceId: i.instanceId, profileId: 'env', region: i.region }, CTX);
-  const settled = await until(() => sessions.filter((s) => s.sessionId === first.sessionId).find((s) => s.status === 'connected' || s.status === 'failed'));
+  const settled = await until(() => sessions().filter((s) => s.sessionId === first.sessionId).find((s) => s.status === 'connected' || s.status === 'failed'));
   expect(settled.error, settled.error?.message).toBeUndefined();
   return settled;
 }
@@ -119,12 +72,12 @@ describe('tunnels under an IAM maxTunnelDuration cap of 900 s', () => {
     expect(left).toBeLessThanOrEqual(CAP * 1000);
     expect(left).toBeGreaterThan(CAP * 1000 - 60_000);
     app.api.sessions.write({ sessionId: info.sessionId, data: 'echo $((6*7))\n' }, CTX);
-    await until(() => (/[\r\n]42\r?\n/.test(output.get(info.sessionId) ?? '') ? true : undefined));
+    await until(() => (/[\r\n]42\r?\n/.test(rig.terminalOutput(info.sessionId)) ? true : undefined));
 
     const row = (await app.api.tunnels.list({}, CTX)).tunnels.find((t) => t.kind === 'ssh');
     expect(row).toMatchObject({ durationCapSeconds: CAP, endpoint: { endpointId: instance('web-1').endpointId } });
     expect(Date.parse(row!.expiresAt!) - Date.parse(row!.openedAt)).toBe(CAP * 1000);
-    expect(notices.filter((n) => n.message.includes('maxTunnelDuration') || n.message.includes('limits tunnels'))).toEqual([
+    expect(notices().filter((n) => n.message.includes('maxTunnelDuration') || n.message.includes('limits tunnels'))).toEqual([
       expect.objectContaining({ level: 'info', message: `Your IAM policy limits tunnels through ${instance('web-1').endpointId} to 15 minutes, so Bastionless opens them for that long instead of 60 minutes.` }),
     ]);
 
@@ -132,7 +85,7 @@ describe('tunnels under an IAM maxTunnelDuration cap of 900 s', () => {
     const second = await connect('web-1');
     expect(openTunnels(again)).toEqual(['900']);
     expect(Date.parse(second.expiresAt!) - Date.now()).toBeLessThanOrEqual(CAP * 1000);
-    expect(notices.filter((n) => n.message.includes('limits tunnels'))).toHaveLength(1);
+    expect(notices().filter((n) => n.message.includes('limits tunnels'))).toHaveLength(1);
     await app.api.sessions.close({ sessionId: info.sessionId }, CTX);
     await app.api.sessions.close({ sessionId: second.sessionId }, CTX);
   });
@@ -141,10 +94,10 @@ describe('tunnels under an IAM maxTunnelDuration cap of 900 s', () => {
     const win = instance('win-admin');
     const from = sandbox.world.events().length;
     const started = await app.api.rdp.launch({ instance: { profileId: 'env', region: win.region, instanceId: win.instanceId } }, CTX);
-    await until(() => rdpSessions.filter((s) => s.sessionId === started.sessionId).find((s) => s.state === 'needsKey'));
+    await until(() => rdpSessions().filter((s) => s.sessionId === started.sessionId).find((s) => s.state === 'needsKey'));
     await app.api.rdp.provideKey({ sessionId: started.sessionId, privateKey: readFileSync(win.keyPairFile!, 'utf8'), remember: false }, CTX);
     const done = await until(() => {
-      const s = rdpSessions.filter((r) => r.sessionId === started.sessionId).at(-1);
+      const s = rdpSessions().filter((r) => r.sessionId === started.sessionId).at(-1);
       if (s?.state === 'failed') throw new Error(`the RDP session failed: ${JSON.stringify(s.error)}`);
       return s?.client?.state === 'exited' ? s : undefined;
     });

@@ -4,47 +4,29 @@
  * TunnelManager's connection budget, and real sshd instances. Driven through the contract's
  * handlers and events, as the window drives them.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionInfo } from '../../../preload/contract';
-import { compose, type Composition } from '../../../main/compose';
-import { RecordingDesktop } from '../../../main/desktop';
-import { MemorySink } from '../../../main/log';
+import type { Composition } from '../../../main/compose';
 import { startSandbox, type Sandbox, type SandboxInstanceInfo } from '../../sandbox/index';
+import { startAppOnSandbox, type AppOnSandbox } from '../../support/appOnSandbox';
 
 const CTX = { senderId: 'integration' };
 
 let sandbox: Sandbox;
+let rig: AppOnSandbox;
 let app: Composition;
-let dataDir: string;
-const states: SessionInfo[] = [];
-const output = new Map<string, string>();
-const waiters = new Set<() => void>();
 
 beforeAll(async () => {
   sandbox = await startSandbox();
-  dataDir = mkdtempSync(join(tmpdir(), 'bl-ssh-sandbox-'));
-  app = await compose({ dataDir, version: 'test', platform: process.platform, desktop: new RecordingDesktop(), logSink: new MemorySink(), logLevel: 'debug', env: sandbox.env, isHarness: true });
-  app.events.subscribe((channel, payload) => {
-    if (channel === 'sessions:stateChanged') states.push(payload as SessionInfo);
-    if (channel === 'sessions:data') {
-      const { sessionId, chunk } = payload as { sessionId: string; chunk: Uint8Array };
-      output.set(sessionId, (output.get(sessionId) ?? '') + Buffer.from(chunk).toString('utf8'));
-      // A renderer that has drawn it at once.
-      app.api.sessions.ack({ sessionId, bytes: chunk.byteLength }, CTX);
-    }
-    for (const w of [...waiters]) w();
-  });
+  rig = await startAppOnSandbox(sandbox, { isHarness: true, platform: process.platform });
+  app = rig.app;
   // What the Hosts view does first: the scan that fills the cache a double-click resolves from.
   await app.api.inventory.refresh({}, CTX);
 });
 
 afterAll(async () => {
-  await app?.dispose();
+  await rig?.dispose();
   await sandbox?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 afterEach(async () => {
@@ -52,22 +34,11 @@ afterEach(async () => {
   await fetch(`${sandbox.controlUrl}/faults/reset`, { method: 'POST' });
 });
 
-function until<T>(check: () => T | undefined): Promise<T> {
-  const now = check();
-  if (now !== undefined) return Promise.resolve(now);
-  return new Promise((resolve) => {
-    const waiter = (): void => {
-      const value = check();
-      if (value === undefined) return;
-      waiters.delete(waiter);
-      resolve(value);
-    };
-    waiters.add(waiter);
-  });
-}
+const states = (): SessionInfo[] => rig.emitted<SessionInfo>('sessions:stateChanged');
+const until = <T>(check: () => T | undefined): Promise<T> => rig.until(check);
 
 const stateOf = (sessionId: string, predicate: (s: SessionInfo) => boolean, since = 0): Promise<SessionInfo> =>
-  until(() => states.slice(since).find((s) => s.sessionId === sessionId && predicate(s)));
+  until(() => states().slice(since).find((s) => s.sessionId === sessionId && predicate(s)));
 
 const instance = (name: string): SandboxInstanceInfo => {
   const found = sandbox.instances.find((i) => i.name === name);
@@ -104,7 +75,7 @@ describe('sessions through the sandbox', () => {
     expect(rows.tunnels.filter((t) => t.kind === 'ssh')).toEqual([expect.objectContaining({ label: 'SSH ec2-user@web-1', target: expect.objectContaining({ instanceId: instance('web-1').instanceId, port: 22 }) })]);
 
     app.api.sessions.write({ sessionId: info.sessionId, data: 'echo $((6*7))\n' }, CTX);
-    await until(() => (/[\r\n]42\r?\n/.test(output.get(info.sessionId) ?? '') ? true : undefined));
+    await until(() => (/[\r\n]42\r?\n/.test(rig.terminalOutput(info.sessionId)) ? true : undefined));
 
     // Closing the tab closes its tunnel.
     await app.api.sessions.close({ sessionId: info.sessionId }, CTX);
@@ -117,7 +88,7 @@ describe('sessions through the sandbox', () => {
     const dropped = await stateOf(info.sessionId, (s) => s.status === 'disconnected');
     expect(dropped.drop?.reason).toBe('connection-lost');
     expect(dropped.error?.code).toMatch(/^EIC_TUNNEL_/);
-    const since = states.length;
+    const since = states().length;
     await app.api.sessions.reconnect({ sessionId: info.sessionId }, CTX);
     const back = await stateOf(info.sessionId, (s) => s.status === 'connected' || s.status === 'failed', since);
     expect(back.status).toBe('connected');
@@ -163,7 +134,7 @@ describe('sessions through the sandbox', () => {
     // Closing one frees a slot.
     await app.api.sessions.close({ sessionId: open20[1]!.sessionId }, CTX);
     await expect.poll(async () => (await app.api.tunnels.list({}, CTX)).tunnels.filter((t) => t.kind === 'ssh').length).toBe(19);
-    const since = states.length;
+    const since = states().length;
     await app.api.sessions.reconnect({ sessionId: extra.sessionId }, CTX);
     expect((await stateOf(extra.sessionId, (s) => s.status === 'connected' || s.status === 'failed', since)).status).toBe('connected');
   });
