@@ -6,6 +6,11 @@ import { RecordingDesktop } from '../../main/desktop';
 import { MemorySink } from '../../main/log';
 import type { Sandbox } from '../sandbox/index';
 
+/** A variable set to undefined in `env` is left out, as if unset. */
+function withoutUndefined(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
 interface TerminalData {
   sessionId: string;
   chunk: Uint8Array;
@@ -30,7 +35,7 @@ export interface AppOnSandbox {
 
 /**
  * Composes the app against `sandbox`: its environment (keys, endpoints, CA, EICE address), a
- * private HOME and PATH, plus `env` on top.
+ * private HOME and PATH, plus `env` on top (a variable set to undefined there is unset).
  */
 export async function startAppOnSandbox(sandbox: Sandbox, options: { env?: NodeJS.ProcessEnv; isHarness?: boolean; platform?: NodeJS.Platform } = {}): Promise<AppOnSandbox> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bl-app-data-'));
@@ -46,7 +51,7 @@ export async function startAppOnSandbox(sandbox: Sandbox, options: { env?: NodeJ
       desktop,
       logSink: sink,
       logLevel: 'debug',
-      env: { ...sandbox.env, HOME: home, PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...options.env },
+      env: withoutUndefined({ ...sandbox.env, HOME: home, PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...options.env }),
       ...(options.isHarness ? { isHarness: true } : {}),
     });
   } catch (error) {

@@ -3,16 +3,15 @@
  * the contract's handlers as the window would: save a host, open an SSH session, diagnose it,
  * preview and apply fixes. Everything it starts is stopped by `stop()`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach } from 'vitest';
-import { compose, type Composition } from '../../../main/compose';
-import { RecordingDesktop } from '../../../main/desktop';
-import { MemorySink } from '../../../main/log';
+import type { Composition } from '../../../main/compose';
+import type { RecordingDesktop } from '../../../main/desktop';
+import type { MemorySink } from '../../../main/log';
 import type { CheckId, CheckResult, DiagnoseTarget, DiagnosisReport, Host, SaveHostInput, SessionInfo } from '../../../preload/contract';
 import { startSandbox, type Sandbox } from '../../sandbox/index';
+import { startAppOnSandbox, type AppOnSandbox } from '../../support/appOnSandbox';
 import { startKeyring, type KeyringSession } from '../../support/keyring';
 
 const SCENARIOS = fileURLToPath(new URL('../../sandbox/scenarios/', import.meta.url));
@@ -43,10 +42,6 @@ export interface DiagnoseRig {
   /** Previews a fix and applies it with the preview's token; resolves with the report after the re-run. */
   applyFix(report: DiagnosisReport, fixId: string, keyPair?: Parameters<Composition['api']['diagnose']['previewFix']>[0]['keyPair']): Promise<DiagnosisReport>;
   stop(): Promise<void>;
-}
-
-function withoutUndefined(env: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 /** The verdict of one check, failing the test clearly if it is missing. */
@@ -98,80 +93,45 @@ export async function startDiagnoseRig(
     await sandbox.stop();
     throw error;
   }
-  const dataDir = mkdtempSync(join(tmpdir(), 'bl-diagnose-it-'));
-  const home = mkdtempSync(join(tmpdir(), 'bl-diagnose-home-'));
-  const desktop = new RecordingDesktop();
-  const sink = new MemorySink();
-  let app: Composition;
+  let started: AppOnSandbox;
   try {
-    app = await compose({
-      dataDir,
-      version: '0.0.0-test',
-      platform: 'linux',
-      desktop,
-      logSink: sink,
-      logLevel: 'debug',
-      env: withoutUndefined({ ...sandbox.env, HOME: home, PATH: process.env['PATH'] ?? '', ...extraEnv }),
-    });
+    started = await startAppOnSandbox(sandbox, { env: extraEnv });
   } catch (error) {
     // Nothing this rig started may outlive it.
     await sandbox.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(home, { recursive: true, force: true });
     throw error;
   }
-  const reports = new Map<string, DiagnosisReport[]>();
-  const sessions = new Map<string, SessionInfo>();
-  const waiters = new Set<() => void>();
-  const unsubscribe = app.events.subscribe((channel, payload) => {
-    if (channel === 'diagnose:changed') {
-      const r = payload as DiagnosisReport;
-      reports.set(r.runId, [...(reports.get(r.runId) ?? []), r]);
-    }
-    if (channel === 'sessions:stateChanged') {
-      const s = payload as SessionInfo;
-      sessions.set(s.sessionId, s);
-    }
-    for (const w of [...waiters]) w();
-  });
-  const until = <T>(probe: () => T | undefined): Promise<T> =>
-    new Promise((resolve) => {
-      const attempt = (): void => {
-        const value = probe();
-        if (value !== undefined) {
-          waiters.delete(attempt);
-          resolve(value);
-        }
-      };
-      waiters.add(attempt);
-      attempt();
-    });
-  const settled = (sessionId: string): Promise<SessionInfo> =>
-    until(() => {
-      const s = sessions.get(sessionId);
-      return s && (s.status === 'connected' || s.status === 'failed') ? s : undefined;
-    });
+  const { app, until } = started;
+  /** The first state of a session, from the `from`-th event on, that is connected or failed. */
+  const settled = (sessionId: string, from = 0): Promise<SessionInfo> =>
+    until(() =>
+      started
+        .emitted<SessionInfo>('sessions:stateChanged')
+        .slice(from)
+        .filter((s) => s.sessionId === sessionId)
+        .find((s) => s.status === 'connected' || s.status === 'failed'),
+    );
   const saveHost = async (input: Partial<SaveHostInput> = {}): Promise<Host> =>
     app.api.hosts.save({ label: 'diagnosed', profileId: PROFILE_ID, region: REGION, instanceId: INSTANCE_ID, ...input } as never, ctx) as Promise<Host>;
   const openSession = async (hostId: string): Promise<SessionInfo> => settled(((await app.api.sessions.open({ hostId }, ctx)) as SessionInfo).sessionId);
   const diagnose = async (target: DiagnoseTarget, from: { sessionId?: string; rdpSessionId?: string } = {}): Promise<DiagnosisReport> => {
     const first = (await app.api.diagnose.start({ target, ...from } as never, ctx)) as DiagnosisReport;
-    return until(() => reports.get(first.runId)?.find((r) => r.state === 'done'));
+    return until(() => started.emitted<DiagnosisReport>('diagnose:changed').find((r) => r.runId === first.runId && r.state === 'done'));
   };
   const sb = sandbox;
   return {
     sandbox: sb,
     app,
-    desktop,
-    sink,
+    desktop: started.desktop,
+    sink: started.sink,
     keyring,
-    home,
+    home: started.home,
     saveHost,
     openSession,
     reconnect: async (sessionId) => {
-      sessions.delete(sessionId);
+      const from = started.emitted('sessions:stateChanged').length;
       await app.api.sessions.reconnect({ sessionId }, ctx);
-      return settled(sessionId);
+      return settled(sessionId, from);
     },
     diagnoseSession: async (input = {}) => {
       const host = await saveHost(input);
@@ -184,11 +144,8 @@ export async function startDiagnoseRig(
       return (await app.api.diagnose.applyFix({ runId: report.runId, fixId, confirmToken: preview.confirmToken, ...(keyPair ? { keyPair } : {}) }, ctx)) as DiagnosisReport;
     },
     stop: async () => {
-      unsubscribe();
-      await app.dispose();
+      await started.dispose();
       await sb.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-      rmSync(home, { recursive: true, force: true });
     },
   };
 }

@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import { startSandbox, type Sandbox } from '../../sandbox/index';
+import { startEchoServer } from '../../support/echoServer';
 import { buildScenario, SMALL_WORLD } from '../../sandbox/scenarioBuilder';
 import { closed, openRaw, presign, type OpenResult } from './rawTunnelClient';
 
@@ -15,25 +16,6 @@ const openSockets: WebSocket[] = [];
 
 function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
-}
-
-/** A local echo server whose close() also ends its live connections (server.close alone waits for them). */
-async function echoServer(): Promise<{ port: number; close(): Promise<void> }> {
-  const live = new Set<Socket>();
-  const server = createServer((socket) => {
-    live.add(socket);
-    socket.on('close', () => live.delete(socket));
-    socket.on('error', () => undefined);
-    socket.pipe(socket);
-  });
-  const port = await listen(server);
-  return {
-    port,
-    close: async () => {
-      for (const socket of live) socket.destroy();
-      await new Promise((r) => server.close(r));
-    },
-  };
 }
 
 function endpoint(id: string = W.endpointId): { dnsName: string; fipsDnsName: string; region: string } {
@@ -269,7 +251,7 @@ describe('openTunnel: what closes an open tunnel', () => {
   });
 
   it('drops live tunnels of one instance on request, leaving the others', async () => {
-    const second = await echoServer();
+    const second = await startEchoServer();
     const other = sandbox.world.addInstance({ name: 'other', targets: { 22: { host: '127.0.0.1', port: second.port } } });
     try {
       const a = await openOk();
@@ -361,7 +343,7 @@ describe('openTunnel: refusals', () => {
 describe('openTunnel: the IAM maxTunnelDuration cap', () => {
   it('refuses a URL without maxTunnelDuration or above the cap, and accepts one within it', async () => {
     const capped = await startSandbox({ scenario: buildScenario({ iam: { deny: [], maxTunnelDuration: { seconds: 600 } } }), withoutInstanceServers: true });
-    const server = await echoServer();
+    const server = await startEchoServer();
     try {
       const inst = capped.world.addInstance({ name: 'echo', targets: { 22: { host: '127.0.0.1', port: server.port } } });
       const ep = capped.world.model.endpoints.get(W.endpointId)!;

@@ -50,6 +50,18 @@ async function quiet(watch: () => number[]): Promise<void> {
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
+/** Writes `payload` to a tunnel whose far side echoes, ends it once everything came back, and resolves with what did. */
+function echoedBack(t: TunnelStream, payload: Buffer): Promise<Buffer> {
+  const received = readAll(t);
+  let got = 0;
+  t.on('data', (c: Buffer) => {
+    got += c.length;
+    if (got === payload.length) t.end();
+  });
+  t.write(payload);
+  return received;
+}
+
 describe('openTunnel against a fake EICE', () => {
   it('carries bytes both ways exactly, in binary frames of at most 65,000 bytes', async () => {
     const f = await fake();
@@ -66,15 +78,7 @@ describe('openTunnel against a fake EICE', () => {
     expect(t.id).toMatch(/^tun-/);
     expect(t.expiresAt.getTime() - t.openedAt.getTime()).toBe(3600_000);
     const payload = randomBytes(1_000_003);
-    const received = readAll(t);
-    let got = 0;
-    t.on('data', (c: Buffer) => {
-      got += c.length;
-      if (got === payload.length) t.end();
-    });
-    t.write(payload);
-    const back = await received;
-    expect(sha(back)).toBe(sha(payload));
+    expect(sha(await echoedBack(t, payload))).toBe(sha(payload));
     expect(Math.max(...frameSizes)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
     expect(frameSizes.reduce((a, b) => a + b, 0)).toBe(payload.length);
     expect(t.bytesSent).toBe(payload.length);
@@ -88,14 +92,7 @@ describe('openTunnel against a fake EICE', () => {
       const t = await openTunnel(aTarget(), { ...viaFake(f), ...(zeroMask === undefined ? {} : { zeroMask }) });
       tunnels.push(t);
       const payload = randomBytes(200_000);
-      const received = readAll(t);
-      let got = 0;
-      t.on('data', (c: Buffer) => {
-        got += c.length;
-        if (got === payload.length) t.end();
-      });
-      t.write(payload);
-      expect(sha(await received)).toBe(sha(payload));
+      expect(sha(await echoedBack(t, payload))).toBe(sha(payload));
       return wireFrames(f.seen.at(-1)!.raw).filter((frame) => frame.opcode === 2);
     };
     const zero = await sendThrough(true);

@@ -8,6 +8,7 @@ import type { LaunchRequest } from '../../../../main/rdp/launchers/rdpLauncher';
 import { WindowsLauncher } from '../../../../main/rdp/launchers/windowsLauncher';
 import { memoryLogger } from '../../../support/fakes';
 import { FakeRunner, MemoryFs } from './fakes';
+import { appErrorOf } from '../../../support/appErrorOf';
 
 const PASSWORD = 'kR7$w0rd;Admin"x';
 const request = (overrides: Partial<LaunchRequest> = {}): LaunchRequest => ({
@@ -18,16 +19,6 @@ const request = (overrides: Partial<LaunchRequest> = {}): LaunchRequest => ({
   label: 'Win 2022 / build',
   ...overrides,
 });
-
-async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 function decodeUtf16(content: Buffer): string {
   expect([...content.subarray(0, 2)]).toEqual([0xff, 0xfe]);
@@ -96,7 +87,7 @@ describe('the Windows launcher (mstsc + cmdkey)', () => {
     expect(fs.leftovers()).toEqual([]);
 
     runner.spawnError = Object.assign(new Error('spawn mstsc.exe EACCES'), { code: 'EACCES' });
-    const error = await rejection(launcher.launch(request()));
+    const error = await appErrorOf(launcher.launch(request()));
     expect(error.code).toBe('RDP_LAUNCH_FAILED');
     expect(runner.ran.at(-1)!.args).toEqual(['/delete:TERMSRV/127.0.0.1']);
     expect(fs.leftovers()).toEqual([]);
@@ -126,7 +117,7 @@ describe('the Windows launcher (mstsc + cmdkey)', () => {
 
     fs.present.clear();
     expect(await launcher.detect()).toBeUndefined();
-    const missing = await rejection(launcher.launch(request()));
+    const missing = await appErrorOf(launcher.launch(request()));
     expect(missing.code).toBe('RDP_CLIENT_MISSING');
     expect(missing.hint).toMatch(/Optional features/);
     runner.onPath.set('mstsc.exe', 'D:\\Tools\\mstsc.exe');
@@ -216,10 +207,10 @@ describe('the macOS launcher (Windows App / Microsoft Remote Desktop)', () => {
     const { runner, fs, launcher } = setup();
     fs.present.add('/Applications/Windows App.app');
     runner.runResult = (call) => ({ code: call.command === '/usr/bin/open' ? 1 : 0, signal: null, stdout: '', stderr: '' });
-    expect((await rejection(launcher.launch(request()))).code).toBe('RDP_LAUNCH_FAILED');
+    expect((await appErrorOf(launcher.launch(request()))).code).toBe('RDP_LAUNCH_FAILED');
     expect(fs.leftovers()).toEqual([]);
     fs.present.clear();
-    const missing = await rejection(launcher.launch(request()));
+    const missing = await appErrorOf(launcher.launch(request()));
     expect(missing.code).toBe('RDP_CLIENT_MISSING');
     expect(missing.hint).toMatch(/Windows App .* Mac App Store/);
   });
@@ -328,29 +319,29 @@ describe('the Linux launcher (xfreerdp, Remmina)', () => {
   });
 
   it('explains a missing client, a missing display, and auth-only without xfreerdp', async () => {
-    const missing = await rejection(setup().launcher.launch(request()));
+    const missing = await appErrorOf(setup().launcher.launch(request()));
     expect(missing.code).toBe('RDP_CLIENT_MISSING');
     expect(missing.hint).toMatch(/apt install freerdp2-x11/);
 
     const headless = setup({ display: undefined });
     headless.runner.onPath.set('xfreerdp', '/usr/bin/xfreerdp');
-    expect((await rejection(headless.launcher.launch(request()))).message).toMatch(/DISPLAY is not set/);
+    expect((await appErrorOf(headless.launcher.launch(request()))).message).toMatch(/DISPLAY is not set/);
 
     const withoutPassword = setup({ authOnly: true });
     withoutPassword.runner.onPath.set('xfreerdp', '/usr/bin/xfreerdp');
-    expect((await rejection(withoutPassword.launcher.launch(request({ password: undefined })))).message).toMatch(/auth-only check needs the password/);
+    expect((await appErrorOf(withoutPassword.launcher.launch(request({ password: undefined })))).message).toMatch(/auth-only check needs the password/);
     expect(withoutPassword.runner.spawned).toEqual([]);
 
     const remminaOnly = setup({ authOnly: true });
     remminaOnly.runner.onPath.set('remmina', '/usr/bin/remmina');
-    expect((await rejection(remminaOnly.launcher.launch(request()))).message).toMatch(/auth-only check needs xfreerdp/);
+    expect((await appErrorOf(remminaOnly.launcher.launch(request()))).message).toMatch(/auth-only check needs xfreerdp/);
   });
 
   it('turns a client that cannot start into RDP_LAUNCH_FAILED', async () => {
     const { runner, launcher } = setup();
     runner.onPath.set('xfreerdp', '/usr/bin/xfreerdp');
     runner.spawnError = new Error('spawn /usr/bin/xfreerdp EACCES');
-    expect((await rejection(launcher.launch(request()))).code).toBe('RDP_LAUNCH_FAILED');
+    expect((await appErrorOf(launcher.launch(request()))).code).toBe('RDP_LAUNCH_FAILED');
   });
 });
 
@@ -363,7 +354,7 @@ describe('choosing the launcher', () => {
     expect(createLauncher({ ...base, platform: 'linux' })).toBeInstanceOf(LinuxLauncher);
     const none = createLauncher({ ...base, platform: 'aix' });
     expect(await none.detect()).toBeUndefined();
-    expect((await rejection(none.launch(request()))).code).toBe('RDP_CLIENT_MISSING');
+    expect((await appErrorOf(none.launch(request()))).code).toBe('RDP_CLIENT_MISSING');
     expect(isAuthOnlyMode({ BASTIONLESS_RDP_AUTH_ONLY: '1' })).toBe(true);
     expect(isAuthOnlyMode({ BASTIONLESS_RDP_AUTH_ONLY: 'yes' })).toBe(false);
     expect(isAuthOnlyMode({})).toBe(false);
