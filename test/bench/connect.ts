@@ -25,23 +25,11 @@ import { createEphemeralKey } from '../../main/ssh/ephemeralKey';
 import { SshConnection } from '../../main/ssh/sshConnection';
 import { startSandbox, type Sandbox, type SandboxInstanceInfo } from '../sandbox/index';
 import { startDelayProxy, withPort, type DelayProxy } from './support/delayProxy';
+import { median, numberOption } from './support/options';
 
 export const description = 'double-click to first prompt byte over a 25 ms each-way link: the app (key push and tunnel in parallel) vs push, then tunnel, then SSH; prints both and the ratio';
 
 const CTX = { senderId: 'bench' };
-
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const value = Number(args[i + 1]);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} needs a number`);
-  return value;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 /** Delaying proxies in front of every port the connect path uses; returns the env that points at them. */
 async function delayedEnv(sandbox: Sandbox, delayMs: number): Promise<{ env: Record<string, string>; proxies: DelayProxy[] }> {
@@ -128,8 +116,8 @@ async function sequentialOnce(env: Record<string, string>, sandbox: Sandbox, ins
 }
 
 export async function run(args: string[]): Promise<void> {
-  const delayMs = option(args, '--delay-ms', 25);
-  const runs = Math.max(1, Math.round(option(args, '--runs', 7)));
+  const delayMs = numberOption(args, '--delay-ms', 25, true);
+  const runs = Math.max(1, Math.round(numberOption(args, '--runs', 7)));
   const sandbox = await startSandbox();
   const dataDir = mkdtempSync(join(tmpdir(), 'bl-bench-connect-'));
   const { env, proxies } = await delayedEnv(sandbox, delayMs);

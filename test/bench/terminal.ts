@@ -18,19 +18,12 @@ import { fileURLToPath } from 'node:url';
 import type {} from '../../renderer/src/features/terminals/harnessHooks';
 import { chromiumPath } from '../e2e/chromium';
 import { startSandbox } from '../sandbox/index';
+import { numberOption } from './support/options';
 
 export const description = 'MB/s of a 50 MB shell output through the app into the rendered terminal vs term.write of the same bytes in the same page; peak page heap and main RSS; prints the ratio';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const LINE = 'x'.repeat(99);
-
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const value = Number(args[i + 1]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} needs a positive number`);
-  return value;
-}
 
 /** `npm run demo -- --json` pointed at the sandbox, as a person runs it; resolves with its URL. */
 async function startDemo(env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
@@ -92,7 +85,7 @@ async function stopPageSampler(page: Page): Promise<{ peakHeap: number; maxGap: 
 const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
 
 export async function run(args: string[]): Promise<void> {
-  const megabytes = option(args, '--mb', 50);
+  const megabytes = numberOption(args, '--mb', 50);
   const bytes = Math.round(megabytes * 1e6);
   const sandbox = await startSandbox();
   const home = mkdtempSync(join(tmpdir(), 'bl-bench-terminal-'));

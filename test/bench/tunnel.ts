@@ -3,6 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openTunnel, type TunnelTarget } from '../../main/eice/tunnel';
+import { median, numberOption } from './support/options';
 import { mbPerSecond, transfer, type Mode } from './support/throughput';
 
 export const description = 'upload, download and echo through an EICE tunnel (client -> sandbox TLS tunnel server -> TCP target) vs direct TCP; prints MB/s and ratios';
@@ -47,23 +48,10 @@ function direct(port: number): Promise<Socket> {
   });
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const value = Number(args[i + 1]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} needs a positive number`);
-  return value;
-}
-
 /** `npm run bench -- tunnel [--mb 200] [--runs 3]` */
 export async function run(args: string[]): Promise<void> {
-  const megabytes = option(args, '--mb', 200);
-  const runs = Math.round(option(args, '--runs', 3));
+  const megabytes = numberOption(args, '--mb', 200);
+  const runs = Math.round(numberOption(args, '--runs', 3));
   const total = Math.round(megabytes * 1e6);
   const remote = await startRemoteSide();
   try {

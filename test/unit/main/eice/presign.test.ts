@@ -77,14 +77,7 @@ describe('presignOpenTunnelUrl', () => {
   });
 
   it('encodes an IPv6 target and other Regions, ports and durations the same way', async () => {
-    const input = anInput({
-      region: 'eu-west-3',
-      dnsName: 'eice-0fedcba9876543210.ec2-instance-connect-endpoint.eu-west-3.amazonaws.com',
-      endpointId: 'eice-0fedcba9876543210',
-      privateIpAddress: '2600:1f18:abcd::1',
-      remotePort: 3389,
-      maxTunnelDuration: 900,
-    });
+    const input = anInput(PARIS_IPV6_RDP);
     const url = await presignOpenTunnelUrl(input);
     expect(url).toContain('privateIpAddress=2600%3A1f18%3Aabcd%3A%3A1');
     expect(url).toBe(referencePresign({ ...input, credentials: { ...input.credentials, sessionToken: '' } }));
@@ -112,6 +105,15 @@ describe('presignOpenTunnelUrl', () => {
 });
 
 const SIGNED_AT = new Date('2024-03-15T12:34:56Z');
+/** Another Region, an IPv6 target, RDP and a 15-minute duration. */
+const PARIS_IPV6_RDP = {
+  region: 'eu-west-3',
+  dnsName: 'eice-0fedcba9876543210.ec2-instance-connect-endpoint.eu-west-3.amazonaws.com',
+  endpointId: 'eice-0fedcba9876543210',
+  privateIpAddress: '2600:1f18:abcd::1',
+  remotePort: 3389,
+  maxTunnelDuration: 900,
+};
 const EXAMPLE_KEYS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 
 /**
@@ -133,16 +135,7 @@ const BOTOCORE_VECTORS: { input: PresignOpenTunnelInput; url: string }[] = [
     url: 'wss://eice-0123456789abcdef0.ec2-instance-connect-endpoint.us-east-1.amazonaws.com/openTunnel?instanceConnectEndpointId=eice-0123456789abcdef0&remotePort=22&privateIpAddress=10.0.1.23&maxTunnelDuration=3600&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIAEXAMPLE%2F20240315%2Fus-east-1%2Fec2-instance-connect%2Faws4_request&X-Amz-Date=20240315T123456Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Security-Token=IQoJb3JpZ2luX2VjEOr%2F%2F%2F%2F%2F%2F%2F%2F%2F%2FwEaCXVzLWVhc3QtMSJHMEUCIQ%2Btoken%2Fwith%2Bspecial%3Dchars&X-Amz-Signature=8ad64518dd53336cf256ab1adf9b63afb2a1a175abc56767becc2ba7022c4675',
   },
   {
-    input: anInput({
-      credentials: EXAMPLE_KEYS,
-      region: 'eu-west-3',
-      dnsName: 'eice-0fedcba9876543210.ec2-instance-connect-endpoint.eu-west-3.amazonaws.com',
-      endpointId: 'eice-0fedcba9876543210',
-      privateIpAddress: '2600:1f18:abcd::1',
-      remotePort: 3389,
-      maxTunnelDuration: 900,
-      signingDate: SIGNED_AT,
-    }),
+    input: anInput({ ...PARIS_IPV6_RDP, credentials: EXAMPLE_KEYS, signingDate: SIGNED_AT }),
     url: 'wss://eice-0fedcba9876543210.ec2-instance-connect-endpoint.eu-west-3.amazonaws.com/openTunnel?instanceConnectEndpointId=eice-0fedcba9876543210&remotePort=3389&privateIpAddress=2600%3A1f18%3Aabcd%3A%3A1&maxTunnelDuration=900&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20240315%2Feu-west-3%2Fec2-instance-connect%2Faws4_request&X-Amz-Date=20240315T123456Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=37d2721159a6c58ad1df286a0e8077e92651042b8c97957eda6f2a249f58aed9',
   },
   {
