@@ -1,5 +1,6 @@
 import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
 import type { RdpListener, RdpTunnelOpener, WindowsHostFacts } from '../../../main/rdp/rdpIo';
+import { ListenerEvents } from '../../support/listenerEvents';
 
 /**
  * A stand-in for the EICE listener before the tunnel manager is involved: 127.0.0.1:0, one
@@ -18,21 +19,21 @@ export class TcpTunnelOpener implements RdpTunnelOpener {
   }
 }
 
-export class TcpListener implements RdpListener {
+export class TcpListener extends ListenerEvents implements RdpListener {
   readonly tunnelId = `tcp-${Math.random().toString(16).slice(2)}`;
   readonly address = '127.0.0.1';
   port = 0;
   totalConnections = 0;
   private readonly sockets = new Set<Socket>();
   private readonly server = createServer((client) => this.accept(client));
-  private readonly connectionListeners = new Set<(active: number) => void>();
-  private readonly closeListeners = new Set<(reason: 'stopped' | 'error', error?: Error) => void>();
   private closed = false;
 
   constructor(
     private readonly targetPort: number,
     private readonly maxConnections: number,
-  ) {}
+  ) {
+    super();
+  }
 
   listen(): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -64,7 +65,7 @@ export class TcpListener implements RdpListener {
   }
 
   private changed(): void {
-    for (const l of this.connectionListeners) l(this.sockets.size);
+    this.connectionsChanged(this.sockets.size);
   }
 
   activeConnections(): number {
@@ -74,16 +75,6 @@ export class TcpListener implements RdpListener {
   lastError(): undefined {
     // Plain TCP to a local server: no endpoint to refuse anything.
     return undefined;
-  }
-
-  onConnectionsChanged(listener: (active: number) => void): () => void {
-    this.connectionListeners.add(listener);
-    return () => this.connectionListeners.delete(listener);
-  }
-
-  onClosed(listener: (reason: 'stopped' | 'error', error?: Error) => void): () => void {
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
   }
 
   get isClosed(): boolean {

@@ -11,6 +11,7 @@ import type {
   WindowsHostFacts,
   WindowsPasswordSource,
 } from '../../../../main/rdp/rdpIo';
+import { ListenerEvents } from '../../../support/listenerEvents';
 
 /** A Windows host with valid defaults. */
 export function windowsHost(overrides: Partial<WindowsHostFacts> = {}): WindowsHostFacts {
@@ -75,16 +76,16 @@ export class FakeKeyFiles implements KeyFileReader {
   }
 }
 
-export class FakeListener implements RdpListener {
+export class FakeListener extends ListenerEvents implements RdpListener {
   readonly address = '127.0.0.1';
   closed = false;
   private active = 0;
-  private readonly connectionListeners = new Set<(active: number) => void>();
-  private readonly closeListeners = new Set<(reason: 'stopped' | 'error', error?: Error) => void>();
   constructor(
     readonly tunnelId: string,
     readonly port: number,
-  ) {}
+  ) {
+    super();
+  }
   /** What the tunnel manager would record when a connection's tunnel fails. */
   failure: AppError | undefined;
   activeConnections(): number {
@@ -93,26 +94,18 @@ export class FakeListener implements RdpListener {
   lastError(): AppError | undefined {
     return this.failure;
   }
-  onConnectionsChanged(listener: (active: number) => void): () => void {
-    this.connectionListeners.add(listener);
-    return () => this.connectionListeners.delete(listener);
-  }
-  onClosed(listener: (reason: 'stopped' | 'error', error?: Error) => void): () => void {
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
-  }
   async close(): Promise<void> {
     this.closed = true;
   }
   /** A client connected (+1) or left (-1). */
   connections(active: number): void {
     this.active = active;
-    for (const l of this.connectionListeners) l(active);
+    this.connectionsChanged(active);
   }
   /** The Tunnels view stopped it, or the endpoint dropped it. */
   closeFromOutside(reason: 'stopped' | 'error', error?: Error): void {
     this.closed = true;
-    for (const l of this.closeListeners) l(reason, error);
+    this.closedBy(reason, error);
   }
 }
 
