@@ -10,16 +10,17 @@ import { startSshd, type Sshd } from '../../sandbox/instances/sshd';
 import { aTarget, deferred, ManualClock } from '../../support/sshFakes';
 import { SessionRig } from './sessionRig';
 
-describe('sessions over a real sshd (ec2-instance-connect mode)', () => {
-  let sshd: Sshd;
-  let rig: SessionRig;
+/** One sshd with ec2-instance-connect for the file; the key-pair tests start their own without it. */
+let sshd: Sshd;
+beforeAll(async () => {
+  sshd = await startSshd({ mode: 'eic', users: ['ec2-user'] });
+});
+afterAll(async () => {
+  await sshd?.stop();
+});
 
-  beforeAll(async () => {
-    sshd = await startSshd({ mode: 'eic', users: ['ec2-user'] });
-  });
-  afterAll(async () => {
-    await sshd?.stop();
-  });
+describe('sessions over a real sshd (ec2-instance-connect mode)', () => {
+  let rig: SessionRig;
   afterEach(() => rig?.dispose());
 
   const newRig = (overrides: Partial<ConstructorParameters<typeof SessionRig>[0]> = {}): SessionRig =>
@@ -372,15 +373,7 @@ describe('sessions over a real sshd (key pair, no ec2-instance-connect)', () => 
 });
 
 describe('host keys against a real sshd', () => {
-  let sshd: Sshd;
   let rig: SessionRig;
-
-  beforeAll(async () => {
-    sshd = await startSshd({ mode: 'eic', users: ['ec2-user'] });
-  });
-  afterAll(async () => {
-    await sshd?.stop();
-  });
   afterEach(() => rig?.dispose());
 
   it('refuses a changed host key with both fingerprints, keeps refusing when rejected, and connects once accepted', async () => {
