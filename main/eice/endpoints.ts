@@ -2,20 +2,13 @@ import {
   DescribeInstanceConnectEndpointsCommand,
   type DescribeInstanceConnectEndpointsCommandOutput,
   type Ec2InstanceConnectEndpoint,
+  type Ec2InstanceConnectEndpointState,
   type Filter,
 } from '@aws-sdk/client-ec2';
 import { AppError } from '../../preload/contract/errors';
 
-export type EndpointState =
-  | 'create-in-progress'
-  | 'create-complete'
-  | 'create-failed'
-  | 'delete-in-progress'
-  | 'delete-complete'
-  | 'delete-failed'
-  | 'update-in-progress'
-  | 'update-complete'
-  | 'update-failed';
+/** An endpoint's state, as the EC2 API names them. */
+export type EndpointState = Ec2InstanceConnectEndpointState;
 
 /** What the app knows about one EC2 Instance Connect Endpoint. */
 export interface EndpointFacts {

@@ -1,4 +1,4 @@
-import type { Tag } from '@aws-sdk/client-ec2';
+import type { Ec2InstanceConnectEndpointState, Tag } from '@aws-sdk/client-ec2';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Scenario, ScenarioRule } from '../scenario';
@@ -8,16 +8,8 @@ import { ec2Arn, eiceDnsNames, newAccessKeyId, newId, newSecretAccessKey, newSes
 import { encryptPassword, generateKeyPair, newWindowsPassword, type GeneratedKeyPair } from './keys';
 import { toTags } from './query';
 
-export type EndpointStateName =
-  | 'create-in-progress'
-  | 'create-complete'
-  | 'create-failed'
-  | 'delete-in-progress'
-  | 'delete-complete'
-  | 'delete-failed'
-  | 'update-in-progress'
-  | 'update-complete'
-  | 'update-failed';
+/** An endpoint's state, as the EC2 API names them. */
+export type EndpointStateName = Ec2InstanceConnectEndpointState;
 
 /** The states in which an endpoint opens tunnels (EICE.md: an endpoint being modified keeps working). */
 export const USABLE_ENDPOINT_STATES: ReadonlySet<EndpointStateName> = new Set(['create-complete', 'update-in-progress', 'update-complete', 'update-failed']);
