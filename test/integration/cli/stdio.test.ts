@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { aTarget, FakeEice, makeTestPki, type TestPki } from '../../support/fakeEice';
+import { aTarget, echo, FakeEice, makeTestPki, type TestPki } from '../../support/fakeEice';
 import { isolatedHome, requireBuiltCli, startCli, type CliRun } from './cliProcess';
 
 /**
@@ -92,6 +92,36 @@ describe('bastionless-tunnel (stdio mode)', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^bastionless-tunnel: EIC_TUNNEL_ACCESS_DENIED: .*OpenTunnel.* Hint: .* \(request id req-42\)$/);
     expect(run.stderr()).not.toContain('wJalrXUtnFEMI');
+  });
+
+  it('keeps to an IAM cap on the tunnel\'s duration, saying so on stderr; an explicit --max-tunnel-duration is asked as given', async () => {
+    const f = await fake();
+    const asked: string[] = [];
+    f.answer = (seen) => {
+      const seconds = seen.url.searchParams.get('maxTunnelDuration') ?? '';
+      asked.push(seconds);
+      return Number(seconds) > 900
+        ? { refuse: { status: 403, body: `{"ErrorCode":"AccessDenied","Message":"not authorized: the request's ec2-instance-connect:maxTunnelDuration (${seconds}) is not at most 900"}` } }
+        : { accept: echo };
+    };
+    const run = cli(f);
+    const payload = randomBytes(100_000);
+    let got = 0;
+    run.child.stdout.on('data', (d: Buffer) => {
+      got += d.length;
+      if (got === payload.length) run.child.stdin.end();
+    });
+    run.child.stdin.write(payload);
+    expect(await run.exited).toBe(0);
+    expect(sha(run.stdout())).toBe(sha(payload));
+    expect(asked).toEqual(['3600', '1800', '900']);
+    expect(run.stderr()).toBe('bastionless-tunnel: Your IAM policy limits tunnels through eice-0123456789abcdef0 to 15 minutes, so Bastionless opens them for that long instead of 60 minutes.\n');
+
+    asked.length = 0;
+    const exact = cli(f, ['--max-tunnel-duration', '1800']);
+    expect(await exact.exited).toBe(1);
+    expect(asked).toEqual(['1800']);
+    expect(exact.stderr()).toMatch(/^bastionless-tunnel: EIC_TUNNEL_ACCESS_DENIED: .*maxTunnelDuration \(1800\) is not at most 900/);
   });
 
   it('delivers what came before a failure, then exits 1 with the reason', async () => {
