@@ -97,7 +97,7 @@ export async function runConnectFlow(deps: ConnectFlowDeps, attempt: ConnectAtte
   attempt.resolved(target, endpoint);
   changed();
 
-  const owner = { label: `SSH ${target.osUser}@${target.name}`, ...(target.hostId ? { hostId: target.hostId } : {}) };
+  const owner = { label: `${target.osUser}@${target.name}`, ...(target.hostId ? { hostId: target.hostId } : {}) };
   let tunnel: SshTunnel | undefined;
   let auth: ConnectionAuth;
   let unlockedKey: ParsedKey | undefined;

@@ -72,7 +72,7 @@ describe('sessions through the sandbox', () => {
     expect(left).toBeLessThanOrEqual(60 * 60_000);
 
     const rows = await app.api.tunnels.list({}, CTX);
-    expect(rows.tunnels.filter((t) => t.kind === 'ssh')).toEqual([expect.objectContaining({ label: 'SSH ec2-user@web-1', target: expect.objectContaining({ instanceId: instance('web-1').instanceId, port: 22 }) })]);
+    expect(rows.tunnels.filter((t) => t.kind === 'ssh')).toEqual([expect.objectContaining({ label: 'ec2-user@web-1', target: expect.objectContaining({ instanceId: instance('web-1').instanceId, port: 22 }) })]);
 
     app.api.sessions.write({ sessionId: info.sessionId, data: 'echo $((6*7))\n' }, CTX);
     await until(() => (/[\r\n]42\r?\n/.test(rig.terminalOutput(info.sessionId)) ? true : undefined));

@@ -61,7 +61,7 @@ describe('EiceSshTunnels', () => {
     const tunnels = new EiceSshTunnels(manager, new Inventory(anInstance()), options);
     const target = aTarget({ hostId: 'h-abcdefgh12' });
     const endpoint = await tunnels.chooseEndpoint(target);
-    const tunnel = await tunnels.open(target, endpoint, { label: 'SSH ec2-user@web-1', hostId: 'h-abcdefgh12' }, signal);
+    const tunnel = await tunnels.open(target, endpoint, { label: 'ec2-user@web-1', hostId: 'h-abcdefgh12' }, signal);
     const [tunnelTarget, owner, opts] = manager.calls[0]!;
     expect(tunnelTarget).toEqual({
       instanceId: 'i-0123456789abcdef0',
@@ -71,7 +71,7 @@ describe('EiceSshTunnels', () => {
       privateIpAddress: '10.0.1.5',
       remotePort: 22,
     });
-    expect(owner).toEqual({ kind: 'ssh', label: 'SSH ec2-user@web-1', hostId: 'h-abcdefgh12' });
+    expect(owner).toEqual({ kind: 'ssh', label: 'ec2-user@web-1', hostId: 'h-abcdefgh12' });
     expect(opts).toMatchObject({ useFips: false, principal: 'config:dev', signal });
     expect(tunnel.expiresAt).toBe(Date.parse('2025-01-01T01:00:00Z'));
     expect(tunnel.closeError()).toBeUndefined();
