@@ -257,13 +257,14 @@ export class SshConnection {
     if (this.state !== 'ready') {
       return Promise.reject(new AppError('SSH_CONNECTION_LOST', 'The SSH connection is closed.', { hint: 'Reconnect to open a new one.', retryable: true }));
     }
+    const lost = (cause: Error): AppError =>
+      new AppError('SSH_CONNECTION_LOST', 'The SSH connection closed while the shell was starting.', { hint: 'Reconnect.', retryable: true, cause });
     return new Promise((resolve, reject) => {
-      this.client.shell({ term: 'xterm-256color', cols: size.cols, rows: size.rows, width: 0, height: 0 }, (error: Error | undefined, channel: ClientChannel) => {
+      const opened = (error: Error | undefined, channel: ClientChannel): void => {
         if (error) {
-          const gone = this.state !== 'ready';
           reject(
-            gone
-              ? new AppError('SSH_CONNECTION_LOST', 'The SSH connection closed while the shell was starting.', { hint: 'Reconnect.', retryable: true, cause: error })
+            this.state !== 'ready'
+              ? lost(error)
               : new AppError('SSH_SHELL_REFUSED', 'The instance refused to start a shell.', {
                   hint: 'The account may have no login shell, or sshd forbids PTYs (PermitTTY no) for it. Check /etc/passwd and sshd_config on the instance.',
                   cause: error,
@@ -277,7 +278,14 @@ export class SshConnection {
         // connection still up, which is how it tells "the shell exited" from "the link died".
         shell.onClose(() => setImmediate(() => this.release(shell)));
         resolve(shell);
-      });
+      };
+      try {
+        this.client.shell({ term: 'xterm-256color', cols: size.cols, rows: size.rows, width: 0, height: 0 }, opened);
+      } catch (error) {
+        // ssh2 throws "Not connected" at once when the stream under it has already ended (the
+        // server or the tunnel closed it just after login), before our 'close' handler has run.
+        reject(lost(error instanceof Error ? error : new Error(String(error))));
+      }
     });
   }
 

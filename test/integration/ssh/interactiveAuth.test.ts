@@ -71,8 +71,7 @@ class ScriptedPrompts implements AuthPrompts {
   }
 }
 
-async function login(port: number, auth: ConnectionAuth, prompts: AuthPrompts): Promise<SshConnection> {
-  const sock = connect(port, '127.0.0.1');
+async function login(port: number, auth: ConnectionAuth, prompts: AuthPrompts, sock = connect(port, '127.0.0.1')): Promise<SshConnection> {
   await new Promise((resolve, reject) => sock.once('connect', resolve).once('error', reject));
   return SshConnection.connect({
     sock,
@@ -199,5 +198,16 @@ describe('interactive SSH logins', () => {
     shell.close();
     expect(await ended).toMatchObject({ byUs: true });
     expect(connection.isReady).toBe(false);
+  });
+
+  it('says the connection was lost (not an internal error) when the stream ended just before the shell was asked for', async () => {
+    const server = await startServer((ctx) => (ctx.method === 'password' ? ctx.accept() : ctx.reject(['password'])));
+    stopServer = server.stop;
+    const sock = connect(server.port, '127.0.0.1');
+    const connection = await login(server.port, { kind: 'interactive' }, new ScriptedPrompts(['x']), sock);
+    opened.push(connection);
+    // The server's EOF has arrived but nobody has seen it yet: ssh2 refuses at once.
+    sock.push(null);
+    await expect(connection.openShell({ cols: 80, rows: 24 }, () => undefined)).rejects.toMatchObject({ code: 'SSH_CONNECTION_LOST', retryable: true });
   });
 });

@@ -30,7 +30,8 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  for (const s of await app.api.sessions.list({}, CTX)) app.api.sessions.close({ sessionId: s.sessionId }, CTX);
+  // Closed before the next test starts, so its connections do not count against the endpoint's 20.
+  await Promise.all((await app.api.sessions.list({}, CTX)).map((s) => app.api.sessions.close({ sessionId: s.sessionId }, CTX)));
   await fetch(`${sandbox.controlUrl}/faults/reset`, { method: 'POST' });
 });
 
@@ -54,7 +55,8 @@ async function open(name: string): Promise<SessionInfo> {
 async function connected(name: string): Promise<SessionInfo> {
   const first = await open(name);
   const settled = await stateOf(first.sessionId, (s) => s.status === 'connected' || s.status === 'failed');
-  expect(settled.error, settled.error?.message).toBeUndefined();
+  // On failure, say what main logged about it (an INTERNAL error's cause is only in the log).
+  expect(settled.error, `${settled.error?.message}\n${rig.sink.lines.filter((l) => l.includes(first.sessionId)).join('\n')}`).toBeUndefined();
   return settled;
 }
 
