@@ -8,50 +8,21 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from '@playwright/test';
-import { startSandbox, type Sandbox } from '../sandbox/index';
-import { startKeyring, type KeyringSession } from '../support/keyring';
+import type { Sandbox } from '../sandbox/index';
 import type {} from '../../renderer/src/features/terminals/harnessHooks';
-import { expect, startDemo, test } from './fixtures';
+import { openDemoWorld, type DemoWorld } from './demoWorld';
+import { expect, test } from './fixtures';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SHOTS = join(root, 'test-results/screenshots');
 
-interface Running {
-  sandbox: Sandbox;
-  keyring: KeyringSession;
-  stop(): Promise<void>;
-}
-
 /** A diagnose-*.json world, a private keychain, and the demo app pointed at both (AWS keys in its environment). */
-async function openApp(page: Page, scenario: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Running> {
-  const sandbox = await startSandbox({ scenario: join(root, `test/sandbox/scenarios/diagnose-${scenario}.json`) });
-  let keyring: KeyringSession | undefined;
-  try {
-    keyring = await startKeyring();
-    const env: NodeJS.ProcessEnv = { ...process.env, ...sandbox.env, ...keyring.env };
-    for (const name of ['AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_SESSION_TOKEN']) delete env[name];
-    const demo = await startDemo([], env);
-    await page.setViewportSize({ width: 1280, height: 900 });
-    await page.emulateMedia({ colorScheme });
-    await page.goto(demo.info.url);
-    await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
-    const ring = keyring;
-    return {
-      sandbox,
-      keyring: ring,
-      async stop() {
-        const exited = new Promise((r) => demo.child.once('exit', r));
-        demo.child.kill('SIGTERM');
-        await exited;
-        await ring.stop();
-        await sandbox.stop();
-      },
-    };
-  } catch (error) {
-    await keyring?.stop();
-    await sandbox.stop();
-    throw error;
-  }
+async function openApp(page: Page, scenario: string, colorScheme: 'light' | 'dark' = 'light'): Promise<DemoWorld> {
+  return openDemoWorld(page, {
+    sandbox: { scenario: join(root, `test/sandbox/scenarios/diagnose-${scenario}.json`) },
+    viewport: { width: 1280, height: 900 },
+    colorScheme,
+  });
 }
 
 /** Steers the sandbox through its control API (faults). */
@@ -78,7 +49,7 @@ const wizard = (page: Page): Locator => page.getByRole('dialog', { name: /^Diagn
 const card = (page: Page, id: string): Locator => wizard(page).locator(`[data-check="${id}"]`);
 
 test.describe('the troubleshooting wizard', () => {
-  let app: Running | undefined;
+  let app: DemoWorld | undefined;
   test.afterEach(async () => {
     await app?.stop();
     app = undefined;

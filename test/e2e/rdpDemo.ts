@@ -1,10 +1,11 @@
 import { connect } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
-import { startSandbox, type Sandbox, type SandboxInstanceInfo, type ScenarioInput } from '../sandbox/index';
-import { startKeyring, type KeyringSession } from '../support/keyring';
+import type { Sandbox, SandboxInstanceInfo, ScenarioInput } from '../sandbox/index';
+import type { KeyringSession } from '../support/keyring';
 import { requireBinary } from '../support/requireBinary';
-import { expect, startDemo } from './fixtures';
+import { openDemoWorld } from './demoWorld';
+import { expect } from './fixtures';
 
 export const SHOTS = 'test-results/screenshots';
 
@@ -25,37 +26,19 @@ export interface RdpDemo {
  */
 export async function openRdpDemo(page: Page, options: { colorScheme?: 'light' | 'dark'; scenario?: ScenarioInput } = {}): Promise<RdpDemo> {
   requireBinary('xfreerdp');
-  const sandbox = await startSandbox(options.scenario ? { scenario: options.scenario } : {});
-  let keyring: KeyringSession | undefined;
-  try {
-    keyring = await startKeyring();
-    const win = sandbox.instances.find((i) => i.platform === 'windows' && i.name === 'win-admin');
-    if (!win?.rdpDisplay) throw new Error('the sandbox has no running Windows instance named win-admin');
-    const env: NodeJS.ProcessEnv = { ...process.env, ...sandbox.env, ...keyring.env, BASTIONLESS_RDP_AUTH_ONLY: '1', DISPLAY: win.rdpDisplay };
-    for (const name of ['AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_SESSION_TOKEN']) delete env[name];
-    const demo = await startDemo([], env);
-    await page.emulateMedia({ colorScheme: options.colorScheme ?? 'light' });
-    await page.goto(demo.info.url);
-    await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
-    mkdirSync(SHOTS, { recursive: true });
-    const ring = keyring;
-    return {
-      sandbox,
-      keyring: ring,
-      win,
-      async stop() {
-        const exited = new Promise((r) => demo.child.once('exit', r));
-        demo.child.kill('SIGTERM');
-        await exited;
-        await ring.stop();
-        await sandbox.stop();
-      },
-    };
-  } catch (error) {
-    await keyring?.stop();
-    await sandbox.stop();
-    throw error;
-  }
+  // Looked up once the sandbox is up, since the demo needs its display, and handed back as it was then.
+  let win: SandboxInstanceInfo | undefined;
+  const world = await openDemoWorld(page, {
+    sandbox: options.scenario ? { scenario: options.scenario } : {},
+    env: (sandbox) => {
+      win = sandbox.instances.find((i) => i.platform === 'windows' && i.name === 'win-admin');
+      if (!win?.rdpDisplay) throw new Error('the sandbox has no running Windows instance named win-admin');
+      return { BASTIONLESS_RDP_AUTH_ONLY: '1', DISPLAY: win.rdpDisplay };
+    },
+    colorScheme: options.colorScheme ?? 'light',
+  });
+  mkdirSync(SHOTS, { recursive: true });
+  return { sandbox: world.sandbox, keyring: world.keyring, win: win!, stop: world.stop };
 }
 
 /** The row of a discovered instance in the Hosts view, once the automatic scan has listed it. */

@@ -1,10 +1,11 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
-import { startSandbox, type Sandbox } from '../sandbox/index';
-import { startKeyring, type KeyringSession } from '../support/keyring';
-import { expect, startDemo } from './fixtures';
+import type { Sandbox } from '../sandbox/index';
+import type { KeyringSession } from '../support/keyring';
+import { openDemoWorld } from './demoWorld';
+import { expect } from './fixtures';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 export const SHOTS = join(root, 'test-results/screenshots');
@@ -29,54 +30,40 @@ export async function openSandboxDemo(
   page: Page,
   options: { awsFiles?: (sandbox: Sandbox) => { config?: string; credentials?: string }; colorScheme?: 'light' | 'dark' } = {},
 ): Promise<SandboxDemo> {
-  const sandbox = await startSandbox({ withoutInstanceServers: true });
-  let keyring: KeyringSession | undefined;
-  try {
-    keyring = await startKeyring();
-    const home = keyring.env.HOME;
-    const files = options.awsFiles?.(sandbox);
-    if (files) {
-      mkdirSync(join(home, '.aws'), { recursive: true });
-      if (files.config) writeFileSync(join(home, '.aws', 'config'), files.config);
-      if (files.credentials) writeFileSync(join(home, '.aws', 'credentials'), files.credentials);
-    }
-    const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...endpoints } = sandbox.env;
-    const env: NodeJS.ProcessEnv = { ...process.env, ...endpoints, ...keyring.env };
-    for (const name of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE']) delete env[name];
-    const demo = await startDemo([], env);
-    if (options.colorScheme) await page.emulateMedia({ colorScheme: options.colorScheme });
+  const world = await openDemoWorld(page, {
+    sandbox: { withoutInstanceServers: true },
+    env: (sandbox, keyring) => {
+      const files = options.awsFiles?.(sandbox);
+      if (files) {
+        const aws = join(keyring.env.HOME, '.aws');
+        mkdirSync(aws, { recursive: true });
+        if (files.config) writeFileSync(join(aws, 'config'), files.config);
+        if (files.credentials) writeFileSync(join(aws, 'credentials'), files.credentials);
+      }
+      return {};
+    },
+    unset: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'],
     // Room for a Region's table in the screenshots.
-    await page.setViewportSize({ width: 1360, height: 960 });
-    await page.goto(demo.info.url);
-    await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
-    const ring = keyring;
-    return {
-      sandbox,
-      keyring: ring,
-      dataDir: demo.info.dataDir,
-      home,
-      dataFiles() {
-        const walk = (dir: string): string[] =>
-          readdirSync(dir).flatMap((name) => {
-            const path = join(dir, name);
-            return statSync(path).isDirectory() ? walk(path) : [path];
-          });
-        return walk(demo.info.dataDir).map((path) => ({ path, bytes: readFileSync(path) }));
-      },
-      async stop() {
-        const exited = new Promise((r) => demo.child.once('exit', r));
-        demo.child.kill('SIGTERM');
-        await exited;
-        await ring.stop();
-        await sandbox.stop();
-        rmSync(demo.info.dataDir, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    await keyring?.stop();
-    await sandbox.stop();
-    throw error;
-  }
+    viewport: { width: 1360, height: 960 },
+    colorScheme: options.colorScheme,
+    removeDataDir: true,
+  });
+  const { dataDir } = world.demo;
+  return {
+    sandbox: world.sandbox,
+    keyring: world.keyring,
+    dataDir,
+    home: world.keyring.env.HOME,
+    dataFiles() {
+      const walk = (dir: string): string[] =>
+        readdirSync(dir).flatMap((name) => {
+          const path = join(dir, name);
+          return statSync(path).isDirectory() ? walk(path) : [path];
+        });
+      return walk(dataDir).map((path) => ({ path, bytes: readFileSync(path) }));
+    },
+    stop: world.stop,
+  };
 }
 
 /** A screenshot of the window (the app scrolls inside its own panel, so a full-page shot adds nothing). */
