@@ -45,30 +45,40 @@ const USER_PROFILE_SETTINGS = ['AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CRE
 export async function openDemoWorld(page: Page, options: DemoWorldOptions = {}): Promise<DemoWorld> {
   const sandbox = await startSandbox(options.sandbox);
   let keyring: KeyringSession | undefined;
+  let demo: Awaited<ReturnType<typeof startDemo>> | undefined;
+  /** Ends the demo process and waits for it, whether setup finished or not. */
+  const stopDemo = async (): Promise<void> => {
+    const child = demo?.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  };
   try {
     keyring = await startKeyring();
     const env: NodeJS.ProcessEnv = { ...process.env, ...sandbox.env, ...keyring.env, ...options.env?.(sandbox, keyring) };
     for (const name of [...USER_PROFILE_SETTINGS, ...(options.unset ?? [])]) delete env[name];
-    const demo = await startDemo([], env);
+    demo = await startDemo([], env);
+    const info = demo.info;
     if (options.viewport) await page.setViewportSize(options.viewport);
     if (options.colorScheme) await page.emulateMedia({ colorScheme: options.colorScheme });
-    await page.goto(demo.info.url);
+    await page.goto(info.url);
     await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
     const ring = keyring;
     return {
       sandbox,
       keyring: ring,
-      demo: demo.info,
+      demo: info,
       async stop() {
-        const exited = new Promise((r) => demo.child.once('exit', r));
-        demo.child.kill('SIGTERM');
-        await exited;
+        await stopDemo();
         await ring.stop();
         await sandbox.stop();
-        if (options.removeDataDir) rmSync(demo.info.dataDir, { recursive: true, force: true });
+        if (options.removeDataDir) rmSync(info.dataDir, { recursive: true, force: true });
       },
     };
   } catch (error) {
+    // The page may fail to load after the demo started: it must not outlive the test.
+    await stopDemo();
     await keyring?.stop();
     await sandbox.stop();
     throw error;
