@@ -52,19 +52,26 @@ function cli(f: FakeEice, extra: string[] = []): CliRun {
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
+/**
+ * Writes `payload` to the CLI's stdin (the target echoes it) and ends stdin only once all of it
+ * has come back, so EOF closes a drained tunnel; resolves with the exit code.
+ */
+function echoThrough(run: CliRun, payload: Buffer): Promise<number | null> {
+  let got = 0;
+  run.child.stdout.on('data', (d: Buffer) => {
+    got += d.length;
+    if (got === payload.length) run.child.stdin.end();
+  });
+  run.child.stdin.write(payload);
+  return run.exited;
+}
+
 describe('bastionless-tunnel (stdio mode)', () => {
   it('carries stdin to the target and the target to stdout byte-exact, then exits 0 at EOF', async () => {
     const f = await fake();
     const run = cli(f);
     const payload = randomBytes(5 * 1024 * 1024);
-    // Feed stdin only once everything written has come back, so EOF closes a drained tunnel.
-    let got = 0;
-    run.child.stdout.on('data', (d: Buffer) => {
-      got += d.length;
-      if (got === payload.length) run.child.stdin.end();
-    });
-    run.child.stdin.write(payload);
-    expect(await run.exited).toBe(0);
+    expect(await echoThrough(run, payload)).toBe(0);
     expect(sha(run.stdout())).toBe(sha(payload));
     expect(run.stderr()).toBe('');
     const q = f.seen[0]!.url.searchParams;
@@ -106,13 +113,7 @@ describe('bastionless-tunnel (stdio mode)', () => {
     };
     const run = cli(f);
     const payload = randomBytes(100_000);
-    let got = 0;
-    run.child.stdout.on('data', (d: Buffer) => {
-      got += d.length;
-      if (got === payload.length) run.child.stdin.end();
-    });
-    run.child.stdin.write(payload);
-    expect(await run.exited).toBe(0);
+    expect(await echoThrough(run, payload)).toBe(0);
     expect(sha(run.stdout())).toBe(sha(payload));
     expect(asked).toEqual(['3600', '1800', '900']);
     expect(run.stderr()).toBe('bastionless-tunnel: Your IAM policy limits tunnels through eice-0123456789abcdef0 to 15 minutes, so Bastionless opens them for that long instead of 60 minutes.\n');

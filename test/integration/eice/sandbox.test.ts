@@ -13,6 +13,7 @@ import { startSandbox, type Sandbox } from '../../sandbox/index';
 import { appErrorOf } from '../../support/appErrorOf';
 import { startEchoServer, type EchoServer } from '../../support/echoServer';
 import { waitFor } from '../../support/waitFor';
+import { readAll } from '../../support/readAll';
 
 /**
  * The tunnel engine against the local AWS sandbox: its EC2 API for the instance and endpoint,
@@ -76,23 +77,12 @@ async function open(target: TunnelTarget, overrides: Partial<OpenTunnelOptions> 
   return t;
 }
 
-
-
-function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.once('end', () => resolve(Buffer.concat(chunks)));
-  });
-}
-
 let echoInstance: ReturnType<Sandbox['world']['addInstance']> | undefined;
 /** An instance whose port 22 is the local echo server (sandbox.world.addInstance). */
 function echoTarget(): Promise<TunnelTarget> {
   echoInstance ??= sandbox.world.addInstance({ name: 'echo', targets: { 22: { host: '127.0.0.1', port: echo.port } } });
   return targetOf(echoInstance.instanceId);
 }
-
 
 describe('tunnels through the sandbox', () => {
   it('runs an ssh2 session over the tunnel Duplex, with a key pushed by EC2 Instance Connect in parallel', async () => {

@@ -5,6 +5,7 @@ import { MAX_FRAME_BYTES, openTunnel, READ_HIGH_WATER_BYTES, WRITE_HIGH_WATER_BY
 import { appErrorOf } from '../../../support/appErrorOf';
 import { aTarget, FakeEice, testCredentials, wireFrames, type WireFrame } from '../../../support/fakeEice';
 import { waitFor } from '../../../support/waitFor';
+import { readAll } from '../../../support/readAll';
 
 const fakes: FakeEice[] = [];
 const tunnels: TunnelStream[] = [];
@@ -27,14 +28,6 @@ async function open(f: FakeEice, target: TunnelTarget = aTarget()): Promise<Tunn
   const t = await openTunnel(target, viaFake(f));
   tunnels.push(t);
   return t;
-}
-
-function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.once('end', () => resolve(Buffer.concat(chunks)));
-  });
 }
 
 /** Waits until the watched numbers stop changing: the pipeline has settled (no wall-clock assertion). */
