@@ -1,6 +1,7 @@
-import { constants, createHash, createPublicKey, generateKeyPair as generateRsa, publicEncrypt, randomInt, type KeyObject } from 'node:crypto';
+import { constants, createHash, createPublicKey, generateKeyPair as generateRsa, generateKeyPairSync, publicEncrypt, randomInt, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import ssh2 from 'ssh2';
+import { openSshEd25519 } from '../../../main/ssh/ephemeralKey';
 
 // ssh2 is CommonJS: Node's ESM loader (tsx) cannot see its named exports.
 const { utils } = ssh2;
@@ -46,9 +47,10 @@ const generateRsaAsync = promisify(generateRsa);
  */
 export async function generateKeyPair(type: 'rsa' | 'ed25519'): Promise<GeneratedKeyPair> {
   if (type === 'ed25519') {
-    const pair = utils.generateKeyPairSync('ed25519');
-    const blob = Buffer.from(pair.public.split(' ')[1]!, 'base64');
-    return { type, privateKey: pair.private, publicKeyLine: pair.public.split(' ').slice(0, 2).join(' '), fingerprint: createHash('sha256').update(blob).digest('base64') };
+    // The app's own writer: ssh2's generator drops a leading zero byte of the public key.
+    const { pem, publicKeyLine } = openSshEd25519(generateKeyPairSync('ed25519').privateKey);
+    const blob = Buffer.from(publicKeyLine.split(' ')[1]!, 'base64');
+    return { type, privateKey: pem, publicKeyLine, fingerprint: createHash('sha256').update(blob).digest('base64') };
   }
   const { privateKey, publicKey } = await generateRsaAsync('rsa', { modulusLength: 2048 });
   const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
