@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EC2InstanceConnectClient, SendSSHPublicKeyCommand } from '@aws-sdk/client-ec2-instance-connect';
-import { Client, utils } from 'ssh2';
+import { Client } from 'ssh2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { resolveCliTarget } from '../../../main/eice/cliTarget';
@@ -14,6 +14,7 @@ import { appErrorOf } from '../../support/appErrorOf';
 import { startEchoServer, type EchoServer } from '../../support/echoServer';
 import { waitFor } from '../../support/waitFor';
 import { readAll } from '../../support/readAll';
+import { ed25519KeyPair } from '../../support/sshKeys';
 
 /**
  * The tunnel engine against the local AWS sandbox: its EC2 API for the instance and endpoint,
@@ -89,7 +90,7 @@ describe('tunnels through the sandbox', () => {
     const info = sandbox.world.instance('web-1');
     const target = await targetOf('web-1');
     expect(target.endpointId).toBe(info.endpointId);
-    const key = utils.generateKeyPairSync('ed25519');
+    const key = ed25519KeyPair();
     const eic = new EC2InstanceConnectClient({ region: info.region, endpoint: sandbox.env['AWS_ENDPOINT_URL_EC2_INSTANCE_CONNECT'], credentials: credentialsOf() });
     cleanups.push(() => eic.destroy());
     const [tunnel] = await Promise.all([

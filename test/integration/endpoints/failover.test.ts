@@ -12,6 +12,7 @@ import { MemorySink } from '../../../main/log';
 import type { Operation } from '../../../preload/contract';
 import { DEFAULT_SCENARIO_FILE, startSandbox, type Sandbox } from '../../sandbox/index';
 import { loadScenarioFile } from '../../sandbox/scenario';
+import { ed25519KeyPair } from '../../support/sshKeys';
 
 const PROD_ENDPOINT = 'eice-0a1b2c3d4e5f60901';
 const PROD_PRIVATE_C = 'subnet-0a1b2c3d4e5f60013';
@@ -63,7 +64,7 @@ async function app(): Promise<{ composition: Composition; until: (predicate: (op
 /** Logs in to web-1 with a pushed key over a tunnel through `endpoint`, and runs a command. */
 async function sshThrough(endpoint: { id: string; dnsName: string }): Promise<string> {
   const credentials = { accessKeyId: sandbox.env['AWS_ACCESS_KEY_ID'] ?? '', secretAccessKey: sandbox.env['AWS_SECRET_ACCESS_KEY'] ?? '' };
-  const key = ssh2.utils.generateKeyPairSync('ed25519');
+  const key = ed25519KeyPair();
   const eic = new EC2InstanceConnectClient({ region: 'us-east-1', endpoint: sandbox.urls.ec2InstanceConnect, credentials, maxAttempts: 1 });
   const tunnels = new TunnelManager();
   try {

@@ -10,8 +10,9 @@ import { openTunnel, type TunnelStream } from '../../../main/eice/tunnel';
 import { startSandbox, type Sandbox, type SandboxInstanceInfo } from '../../sandbox/index';
 import { sshFingerprint } from '../../sandbox/instances/sshd';
 import { requireBinary } from '../../support/requireBinary';
+import { ed25519KeyPair } from '../../support/sshKeys';
 
-const { Client, utils } = ssh2;
+const { Client } = ssh2;
 let sandbox: Sandbox;
 const servers: Server[] = [];
 
@@ -83,7 +84,7 @@ describe('Linux instances through EICE', () => {
     for (const name of ['web-1', 'build-runner', 'eu-api']) {
       const info = sandbox.world.instance(name);
       expect(info.reachable).toBe(true);
-      const key = utils.generateKeyPairSync('ed25519');
+      const key = ed25519KeyPair();
       await pushKey(info, key.public);
       expect(sandbox.world.pushedKeys(name).map((k) => k.osUser)).toContain(info.osUser);
       const result = await sshExec(await tunnelTo(info), info.osUser, key.private, 'whoami');
@@ -95,7 +96,7 @@ describe('Linux instances through EICE', () => {
   it('accepts the push on the old Amazon Linux 2 but only its key pair logs in', async () => {
     const info = sandbox.world.instance('legacy-reporting');
     expect(info).toMatchObject({ reachable: true, acceptsPushedKeys: false, keyPairName: 'legacy-key' });
-    const key = utils.generateKeyPairSync('ed25519');
+    const key = ed25519KeyPair();
     await pushKey(info, key.public);
     await expect(sshExec(await tunnelTo(info), 'ec2-user', key.private, 'true')).rejects.toThrow(/authentication methods failed/);
     const result = await sshExec(await tunnelTo(info), 'ec2-user', readFileSync(info.keyPairFile!, 'utf8'), 'whoami');
@@ -106,14 +107,14 @@ describe('Linux instances through EICE', () => {
     const before = sandbox.world.instance('jump-host');
     const after = await sandbox.world.regenerateHostKey('jump-host');
     expect(after).not.toBe(before.hostKeyFingerprint);
-    const key = utils.generateKeyPairSync('ed25519');
+    const key = ed25519KeyPair();
     await pushKey(before, key.public);
     const result = await sshExec(await tunnelTo(before), 'ec2-user', key.private, 'true');
     expect(result.hostKey).toBe(after);
   });
 
   it('answers SendSSHPublicKey with EIC\u2019s exceptions', async () => {
-    const key = utils.generateKeyPairSync('ed25519').public;
+    const key = ed25519KeyPair().public;
     const eic = new EC2InstanceConnectClient({ region: 'us-east-1', endpoint: sandbox.urls.ec2InstanceConnect, credentials: credentials(), maxAttempts: 1 });
     const send = (InstanceId: string, SSHPublicKey = key, InstanceOSUser = 'ec2-user'): Promise<unknown> => eic.send(new SendSSHPublicKeyCommand({ InstanceId, InstanceOSUser, SSHPublicKey }));
     await expect(send('i-0fffffffffffffff0')).rejects.toMatchObject({ name: 'EC2InstanceNotFoundException' });
@@ -132,7 +133,7 @@ describe('Linux instances through EICE', () => {
   it('starts a stopped instance\u2019s sshd when it is started, and ends its connections when it stops', async () => {
     const info = await sandbox.world.setInstanceState('batch-worker', 'running');
     expect(info.reachable).toBe(true);
-    const key = utils.generateKeyPairSync('ed25519');
+    const key = ed25519KeyPair();
     await pushKey(info, key.public);
     expect((await sshExec(await tunnelTo(info), 'ec2-user', key.private, 'whoami')).output).toBe('ec2-user');
     await sandbox.world.setInstanceState('batch-worker', 'stopped');

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { descendantPids, isAlive, portAccepts } from '../../sandbox/instances/managedProcess';
 import { sshFingerprint, startSshd, type Sshd } from '../../sandbox/instances/sshd';
 import { requireBinary } from '../../support/requireBinary';
+import { ed25519KeyPair } from '../../support/sshKeys';
 
 const started: Sshd[] = [];
 afterEach(async () => {
@@ -60,7 +61,7 @@ function exec(client: Client, command: string): Promise<string> {
 describe('startSshd in eic mode', () => {
   it('accepts a pushed ed25519 key, and refuses it once it has expired', async () => {
     const server = await sshd({ users: ['ec2-user'] });
-    const key = utils.generateKeyPairSync('ed25519');
+    const key = ed25519KeyPair();
 
     await expect(login(server, 'ec2-user', key.private)).rejects.toThrow(/authentication methods failed/);
 
@@ -78,13 +79,13 @@ describe('startSshd in eic mode', () => {
 
   it('serves a pushed key only to the user it was pushed for, and honours a short TTL', async () => {
     const server = await sshd({ users: ['ec2-user', 'ubuntu'] });
-    const key = utils.generateKeyPairSync('ed25519');
+    const key = ed25519KeyPair();
     server.pushKey('ubuntu', key.public);
     await expect(login(server, 'ec2-user', key.private)).rejects.toThrow(/authentication methods failed/);
     (await login(server, 'ubuntu', key.private)).client.end();
 
     // A TTL of 0 is already past: the keys command must not print it.
-    const other = utils.generateKeyPairSync('ed25519');
+    const other = ed25519KeyPair();
     server.pushKey('ec2-user', other.public, 0);
     await expect(login(server, 'ec2-user', other.private)).rejects.toThrow(/authentication methods failed/);
   });
@@ -99,7 +100,7 @@ describe('startSshd in eic mode', () => {
   it('works with OpenSSH’s own client', async () => {
     const ssh = requireBinary('ssh');
     const server = await sshd();
-    const key = utils.generateKeyPairSync('ed25519');
+    const key = ed25519KeyPair();
     const dir = mkdtempSync(join(tmpdir(), 'sshd-test-'));
     try {
       writeFileSync(join(dir, 'id'), key.private, { mode: 0o600 });
@@ -122,9 +123,9 @@ describe('startSshd in eic mode', () => {
 
 describe('startSshd in keyfile mode', () => {
   it('never accepts a pushed key, only the key pair', async () => {
-    const pair = utils.generateKeyPairSync('ed25519');
+    const pair = ed25519KeyPair();
     const server = await sshd({ mode: 'keyfile', users: ['ec2-user'], authorizedKeys: { 'ec2-user': [pair.public] } });
-    const pushed = utils.generateKeyPairSync('ed25519');
+    const pushed = ed25519KeyPair();
     server.pushKey('ec2-user', pushed.public);
     await expect(login(server, 'ec2-user', pushed.private)).rejects.toThrow(/authentication methods failed/);
     const { client } = await login(server, 'ec2-user', pair.private);
@@ -139,7 +140,7 @@ describe('startSshd in keyfile mode', () => {
 describe('startSshd lifecycle', () => {
   it('regenerates the host key on the same port, dropping live connections', async () => {
     const server = await sshd();
-    const key = utils.generateKeyPairSync('ed25519');
+    const key = ed25519KeyPair();
     const before = server.hostKeyFingerprint;
     const port = server.port;
     server.pushKey('ec2-user', key.public);
@@ -158,7 +159,7 @@ describe('startSshd lifecycle', () => {
 
   it('stops the listener and every connection process it forked', async () => {
     const server = await sshd();
-    const key = utils.generateKeyPairSync('ed25519');
+    const key = ed25519KeyPair();
     server.pushKey('ec2-user', key.public);
     const { client } = await login(server, 'ec2-user', key.private);
     const closed = new Promise<void>((r) => client.once('close', () => r()));

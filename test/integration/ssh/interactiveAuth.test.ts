@@ -10,8 +10,9 @@ import { AppError } from '../../../preload/contract';
 import { algorithmsFor } from '../../../main/ssh/algorithms';
 import { SshConnection, type AuthPrompts, type ConnectionAuth } from '../../../main/ssh/sshConnection';
 import { memoryLogger } from '../../support/fakes';
+import { ed25519KeyPair } from '../../support/sshKeys';
 
-const hostKey = utils.generateKeyPairSync('ed25519').private;
+const hostKey = ed25519KeyPair().private;
 
 type Authorize = (ctx: AuthContext, connection: Connection) => void;
 
@@ -149,7 +150,7 @@ describe('interactive SSH logins', () => {
   });
 
   it('asks for a second factor after the key when the server wants both', async () => {
-    const key = utils.generateKeyPairSync('ed25519');
+    const key = ed25519KeyPair();
     const parsed = utils.parseKey(key.private);
     if (parsed instanceof Error || Array.isArray(parsed)) throw new Error('key');
     let keyOk = false;

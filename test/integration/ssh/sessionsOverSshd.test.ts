@@ -3,12 +3,12 @@
  * plain TCP connections in place of EICE tunnels: the connect flow, EC2 Instance Connect keys,
  * key pairs with a passphrase, host keys, drops and reconnects, shared connections.
  */
-import { utils } from 'ssh2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../preload/contract';
 import { startSshd, type Sshd } from '../../sandbox/instances/sshd';
 import { aTarget, deferred, ManualClock } from '../../support/sshFakes';
 import { SessionRig } from './sessionRig';
+import { ed25519KeyPair } from '../../support/sshKeys';
 
 /** One sshd with ec2-instance-connect for the file; the key-pair tests start their own without it. */
 let sshd: Sshd;
@@ -318,7 +318,7 @@ describe('sessions over a real sshd (ec2-instance-connect mode)', () => {
 describe('sessions over a real sshd (key pair, no ec2-instance-connect)', () => {
   let sshd: Sshd;
   let rig: SessionRig;
-  const pair = utils.generateKeyPairSync('ed25519', { passphrase: 'open sesame', cipher: 'aes256-ctr', rounds: 4, comment: 'test key pair' });
+  const pair = ed25519KeyPair({ passphrase: 'open sesame', cipher: 'aes256-ctr', rounds: 4, comment: 'test key pair' });
 
   beforeAll(async () => {
     sshd = await startSshd({ mode: 'keyfile', users: ['ec2-user'], authorizedKeys: { 'ec2-user': [pair.public] } });

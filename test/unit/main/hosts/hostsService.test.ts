@@ -9,8 +9,9 @@ import { HostsService } from '../../../../main/hosts/hostsService';
 import { Host, type Instance, type Notice, type SaveHostInput } from '../../../../preload/contract';
 import { memoryLogger } from '../../../support/fakes';
 import { MemorySecretStore } from '../../../support/memorySecretStore';
+import { ed25519KeyPair } from '../../../support/sshKeys';
 
-const ED25519 = utils.generateKeyPairSync('ed25519').private;
+const ED25519 = ed25519KeyPair().private;
 const RSA_PEM = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
 
 function knownInstance(overrides: Partial<Instance> = {}): Instance {

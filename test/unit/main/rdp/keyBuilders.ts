@@ -1,5 +1,6 @@
 import { constants, createHash, createHmac, generateKeyPairSync, publicEncrypt, type KeyObject } from 'node:crypto';
 import ssh2 from 'ssh2';
+import { ed25519KeyPair } from '../../../support/sshKeys';
 
 /** An RSA key pair in every format a person may hold, plus AWS-style password data for it. */
 export interface RsaTestKey {
@@ -54,7 +55,7 @@ export function opensshRsaKey(passphrase?: string): { text: string; passwordData
 }
 
 export function opensshEd25519Key(): string {
-  return ssh2.utils.generateKeyPairSync('ed25519').private;
+  return ed25519KeyPair().private;
 }
 
 /** An unencrypted PuTTY .ppk (format 2) of an RSA key, built by hand as puttygen writes it. */

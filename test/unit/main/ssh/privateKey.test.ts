@@ -1,10 +1,10 @@
-import { utils } from 'ssh2';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../../preload/contract';
 import { parsePrivateKey } from '../../../../main/ssh/privateKey';
+import { ed25519KeyPair } from '../../../support/sshKeys';
 
-const plain = utils.generateKeyPairSync('ed25519');
-const locked = utils.generateKeyPairSync('ed25519', { passphrase: 'correct horse', cipher: 'aes256-ctr', rounds: 4 });
+const plain = ed25519KeyPair();
+const locked = ed25519KeyPair({ passphrase: 'correct horse', cipher: 'aes256-ctr', rounds: 4 });
 
 function answers(...values: (string | AppError)[]) {
   const asked: (string | undefined)[] = [];
