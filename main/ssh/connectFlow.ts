@@ -3,7 +3,7 @@ import { AppError, type HostKeyChange, type HostKeySeen, type SessionStepId } fr
 import type { Logger } from '../log';
 import { algorithmsFor } from './algorithms';
 import type { ConnectSteps } from './connectSteps';
-import { createEphemeralKey } from './ephemeralKey';
+import { createEphemeralKey, type EphemeralKey } from './ephemeralKey';
 import { hostKeyIdentity, type HostKeyIdentity } from './hostKeyFingerprint';
 import type { HostKeyVerdict, KnownHosts } from './knownHosts';
 import type { ConnectRequest, EndpointChoice, KeyPusher, ResolvedTarget, SecretSource, SshTunnel, SshTunnels, TargetResolver } from './ports';
@@ -104,7 +104,13 @@ export async function runConnectFlow(deps: ConnectFlowDeps, attempt: ConnectAtte
 
   // 2. Key and tunnel.
   if (target.auth.method === 'eic') {
-    const key = createEphemeralKey();
+    let key: EphemeralKey;
+    try {
+      key = createEphemeralKey();
+    } catch (error) {
+      // Stops on the key step (not as an unexplained failure after Resolving), cause logged.
+      throw fail('key', error);
+    }
     auth = { kind: 'publickey', key: key.privateKey };
     const local = new AbortController();
     const stopLocal = (): void => local.abort(signal.reason);
