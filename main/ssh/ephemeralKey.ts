@@ -30,7 +30,8 @@ export function createEphemeralKey(): EphemeralKey {
  *
  * Why not ssh2's `utils.generateKeyPairSync('ed25519')`: it drops a public key's leading zero
  * byte, so about one key in 256 has a 31-byte public key that ssh2's own parser then refuses
- * ("Malformed OpenSSH private key"). Here both halves come from the JWK, always 32 bytes each.
+ * ("Malformed OpenSSH private key"; mscdex/ssh2#1390, #1513, open). Here both halves come from
+ * the JWK, always 32 bytes each.
  */
 export function openSshEd25519(privateKey: KeyObject, comment = ''): { pem: string; publicKeyLine: string } {
   const jwk = privateKey.export({ format: 'jwk' });
