@@ -164,8 +164,9 @@ export class AwsNetwork {
  * HttpsProxyAgent with extra CAs for the TLS session to the endpoint. https-proxy-agent opens
  * that session with the request's options only: CAs given to its constructor reach the proxy
  * connection but not the endpoint's, so an AWS_CA_BUNDLE endpoint behind a proxy failed.
+ * Every proxied request of the app goes through this one, not HttpsProxyAgent itself.
  */
-class ProxyAgent extends HttpsProxyAgent<string> {
+export class ProxyAgent extends HttpsProxyAgent<string> {
   constructor(
     proxy: string,
     options: ConstructorParameters<typeof HttpsProxyAgent<string>>[1],

@@ -1,9 +1,8 @@
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { rootCertificates } from 'node:tls';
-import { HttpsProxyAgent } from 'https-proxy-agent';
 import { AppError } from '../../preload/contract';
-import type { AwsNetwork } from '../aws/awsNetwork';
+import { ProxyAgent, type AwsNetwork } from '../aws/awsNetwork';
 
 /** AWS's own "what is my IP" service: it answers the address AWS sees, as plain text. */
 export const CHECKIP_URL = 'https://checkip.amazonaws.com/';
@@ -19,7 +18,7 @@ export function fetchPublicIp(network: Pick<AwsNetwork, 'env' | 'proxyFor' | 'ex
   const proxy = network.proxyFor(url.hostname, protocol);
   const extra = network.extraCas();
   const ca = extra.length > 0 ? [...rootCertificates, ...extra] : undefined;
-  const agent = proxy ? new HttpsProxyAgent(proxy, ca ? { ca } : {}) : protocol === 'https:' ? new HttpsAgent(ca ? { ca } : {}) : undefined;
+  const agent = proxy ? new ProxyAgent(proxy, ca ? { ca } : {}, ca) : protocol === 'https:' ? new HttpsAgent(ca ? { ca } : {}) : undefined;
   const send = protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = send(url, { method: 'GET', timeout: 5000, signal, ...(agent ? { agent } : {}) }, (res) => {
