@@ -3,7 +3,7 @@ import type { EndpointRow } from '../../../../preload/contract';
 import { getApi } from '../../api';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { endpointsStore } from './endpointsStore';
-import { plural } from './format';
+import { plural } from '../hosts/format';
 
 /** Asks before deleting an endpoint, naming the saved hosts that connect through it and the tunnels that will drop. */
 export function DeleteEndpointDialog({ endpoint, scope, onClose }: { endpoint: EndpointRow; scope: { profileId: string; region: string }; onClose: () => void }): ReactElement {

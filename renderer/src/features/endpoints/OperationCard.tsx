@@ -6,9 +6,9 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { Icon } from '../../components/Icon';
 import type { MarkState } from '../../components/StatusMark';
 import { Steps, type StepView } from '../../components/Steps';
-import { useNow } from '../../hooks/useNow';
+import { formatDuration, useNow } from '../../hooks/useNow';
 import { endpointsStore } from './endpointsStore';
-import { formatElapsed, operationTitle, STATUS_WORDS } from './format';
+import { operationTitle, STATUS_WORDS } from './format';
 
 type OperationStep = Operation['steps'][number];
 
@@ -23,7 +23,7 @@ function stepView(s: OperationStep, operation: Operation, now: number): StepView
     status: s.state,
     mark: STEP_MARK[s.state],
     detail: s.id === 'waitCreated' && s.state === 'active' && operation.endpointState ? `${operation.endpointId ?? ''} is ${operation.endpointState}` : s.detail,
-    time: ran === undefined ? undefined : formatElapsed(ran),
+    time: ran === undefined ? undefined : formatDuration(Math.max(0, ran)),
   };
 }
 

@@ -38,14 +38,6 @@ export function formatWhen(iso: string | undefined): string {
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-/** "1 min 20 s", "45 s". */
-export function formatElapsed(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  return `${m} min ${s % 60} s`;
-}
-
 export function operationTitle(op: Operation): string {
   if (op.kind === 'create') return `Setting up an endpoint for ${op.vpcId}`;
   if (op.kind === 'delete') return `Deleting ${op.endpointId ?? 'the endpoint'} (${op.vpcId})`;
@@ -59,5 +51,3 @@ export const STATUS_WORDS: Record<Operation['status'], string> = {
   cancelled: 'cancelled',
   interrupted: 'interrupted',
 };
-
-export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
