@@ -39,6 +39,7 @@ import {
   endpointEgressRequest,
   isCreatedByBastionless,
   missingEgressPorts,
+  NEW_GROUP_PLACEHOLDER,
   plannedRequests,
   toPlannedCalls,
   type GroupPlan,
@@ -369,7 +370,7 @@ export class EndpointSetupService {
     const checks = await Promise.all(
       requests.map(async (request) => {
         const action = `ec2:${request.api}`;
-        if (!standIn && JSON.stringify(request.input).includes('<')) return { action, allowed: 'unknown' as const, message: 'The VPC has no security group to test this call with.' };
+        if (!standIn && JSON.stringify(request.input).includes(NEW_GROUP_PLACEHOLDER)) return { action, allowed: 'unknown' as const, message: 'The VPC has no security group to test this call with.' };
         try {
           const result = await ec2.dryRun(request);
           if (result.allowed) return { action, allowed: 'yes' as const };
@@ -573,7 +574,7 @@ function substituteGroup(request: SetupRequest, groupId: string | undefined): Se
   // The endpoint's id is not known before it exists: check the permission on the whole list.
   if (request.api === 'DescribeInstanceConnectEndpoints') return { api: request.api, input: {} };
   if (!groupId) return request;
-  const text = JSON.stringify(request.input).replaceAll('<the new group’s id>', groupId);
+  const text = JSON.stringify(request.input).replaceAll(NEW_GROUP_PLACEHOLDER, groupId);
   return { ...request, input: JSON.parse(text) } as SetupRequest;
 }
 
