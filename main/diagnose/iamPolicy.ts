@@ -21,14 +21,6 @@ export interface PolicyScope {
 
 export type PolicyNeed = 'openTunnel' | 'sendSshPublicKey' | 'describe' | 'getPasswordData';
 
-/** The action each need is about, for sentences. */
-export const POLICY_ACTIONS: Record<PolicyNeed, string[]> = {
-  openTunnel: ['ec2-instance-connect:OpenTunnel'],
-  sendSshPublicKey: ['ec2-instance-connect:SendSSHPublicKey'],
-  describe: ['ec2:DescribeInstances', 'ec2:DescribeInstanceConnectEndpoints'],
-  getPasswordData: ['ec2:GetPasswordData'],
-};
-
 /** The partition of an ARN (`arn:aws-cn:...` -> `aws-cn`), `aws` when unknown. */
 export function partitionOf(arn: string | undefined): string {
   return /^arn:([a-z-]+):/.exec(arn ?? '')?.[1] ?? 'aws';
