@@ -1,8 +1,9 @@
 import { useState, type ReactElement } from 'react';
 import type { Profile, SetupInput } from '../../../../preload/contract';
-import { getApi, type AppError } from '../../api';
-import { toAppError, useAsync } from '../../api/useAsync';
+import { getApi } from '../../api';
+import { useAsync } from '../../api/useAsync';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { useAction } from '../../hooks/useAction';
 import { endpointsStore, useEndpoints } from './endpointsStore';
 import { OpenPathPanel } from './OpenPathPanel';
 import { OperationCard } from './OperationCard';
@@ -35,8 +36,7 @@ export function SetupWizard({ profiles, initial, onClose }: SetupWizardProps): R
   const [groups, setGroups] = useState<GroupSelection>({ mode: 'create' });
   const [preserveClientIp, setPreserveClientIp] = useState(false);
   const [operationId, setOperationId] = useState<string | undefined>();
-  const [createError, setCreateError] = useState<AppError | undefined>();
-  const [creating, setCreating] = useState(false);
+  const creation = useAction();
   const { operations } = useEndpoints();
   const operation = operations.find((o) => o.operationId === operationId);
 
@@ -80,18 +80,12 @@ export function SetupWizard({ profiles, initial, onClose }: SetupWizardProps): R
 
   const create = async (): Promise<void> => {
     if (!input) return;
-    setCreating(true);
-    setCreateError(undefined);
-    try {
+    await creation.run(async () => {
       const op = await getApi().endpoints.create(input);
       endpointsStore.noteOperation(op);
       setOperationId(op.operationId);
       setStep(6);
-    } catch (e) {
-      setCreateError(toAppError(e));
-    } finally {
-      setCreating(false);
-    }
+    });
   };
 
   const permissionsOk = !!permissions.data && permissions.data.missing.length === 0;
@@ -160,7 +154,7 @@ export function SetupWizard({ profiles, initial, onClose }: SetupWizardProps): R
           </div>
         ) : null}
         {step === 7 && operation?.endpointId ? <OpenPathPanel scope={scope} endpointId={operation.endpointId} onDone={onClose} /> : null}
-        {createError ? <ErrorNotice error={createError} /> : null}
+        {creation.error ? <ErrorNotice error={creation.error} /> : null}
       </div>
       <footer className="ep-wizard__nav">
         {step <= 5 ? (
@@ -182,11 +176,11 @@ export function SetupWizard({ profiles, initial, onClose }: SetupWizardProps): R
               <button
                 type="button"
                 className="btn btn--primary"
-                disabled={!review.data || !permissionsOk || creating}
+                disabled={!review.data || !permissionsOk || creation.busy}
                 title={!permissionsOk ? 'The permission check must pass first.' : undefined}
                 onClick={() => void create()}
               >
-                {creating ? 'Starting…' : 'Create endpoint'}
+                {creation.busy ? 'Starting…' : 'Create endpoint'}
               </button>
             )}
           </>
