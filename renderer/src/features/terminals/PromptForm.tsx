@@ -1,21 +1,28 @@
 import { useId, useState, type FormEvent, type ReactElement } from 'react';
 import type { SessionPrompt } from '../../../../preload/contract';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { useAction } from '../../hooks/useAction';
 
 /**
  * A question from main (password, key passphrase, keyboard-interactive) answered in the tab.
- * The answers go straight back to main and are forgotten here once sent.
+ * The answers go straight back to main and are forgotten here once sent; when main did not take
+ * them (the question was replaced, the session went away) the form says why and gives them back.
  */
 export function PromptForm({ prompt, onAnswer }: { prompt: SessionPrompt; onAnswer: (answers: string[] | null) => Promise<void> }): ReactElement {
   const [values, setValues] = useState<string[]>(() => prompt.fields.map(() => ''));
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const id = useId();
+  const send = (answers: string[] | null): void => {
+    void run(() => onAnswer(answers)).then((sent) => {
+      if (!sent && answers) setValues(answers);
+    });
+  };
   const submit = (e: FormEvent): void => {
     e.preventDefault();
-    setBusy(true);
     const answers = values;
     // Secrets do not linger in the page once handed over.
     setValues(prompt.fields.map(() => ''));
-    void onAnswer(answers).finally(() => setBusy(false));
+    send(answers);
   };
   return (
     <form className="prompt-form" onSubmit={submit} aria-labelledby={`${id}-title`}>
@@ -41,11 +48,12 @@ export function PromptForm({ prompt, onAnswer }: { prompt: SessionPrompt; onAnsw
           />
         </label>
       ))}
+      {error ? <ErrorNotice error={error} /> : null}
       <div className="prompt-form__actions">
         <button type="submit" className="btn btn--primary" disabled={busy}>
           {prompt.kind === 'passphrase' ? 'Unlock key' : 'Log in'}
         </button>
-        <button type="button" className="btn btn--ghost" disabled={busy} onClick={() => void onAnswer(null)}>
+        <button type="button" className="btn btn--ghost" disabled={busy} onClick={() => send(null)}>
           Cancel
         </button>
       </div>

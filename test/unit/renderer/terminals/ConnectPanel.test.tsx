@@ -2,6 +2,7 @@
 import { act } from 'react';
 import { describe, expect, it } from 'vitest';
 import type { SessionInfo } from '../../../../preload/contract';
+import { AppError } from '../../../../renderer/src/api';
 import { ConnectPanel, type ConnectPanelActions } from '../../../../renderer/src/features/terminals/ConnectPanel';
 import { registerDiagnoseHandler, type DiagnoseRequest } from '../../../../renderer/src/features/terminals/diagnoseHook';
 import { DropBar } from '../../../../renderer/src/features/terminals/DropBar';
@@ -122,6 +123,27 @@ describe('the connect panel', () => {
     expect((ui.container.querySelector('input[type="password"]') as HTMLInputElement).value).toBe('');
     await click(/Cancel/);
     expect(actions.log[1]).toBe('answer p1 null');
+  });
+
+  it('says why main did not take the answers, and gives back what was typed', async () => {
+    const info = sessionInfo({ status: 'connecting', prompt: { promptId: 'p3', kind: 'passphrase', title: 'Passphrase for prod.pem', fields: [{ label: 'Passphrase', echo: false }] } });
+    const actions = {
+      ...recorder(),
+      answer: async () => {
+        throw AppError.fromJSON(failure('NOT_FOUND', 'That question is no longer waiting for an answer.', 'It was answered, cancelled or replaced; look at the tab again.'));
+      },
+    };
+    render(info, actions);
+    const input = ui.container.querySelector('input[type="password"]') as HTMLInputElement;
+    act(() => {
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, 'secret');
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await click(/Unlock key/);
+    const notice = ui.container.querySelector('.error-notice');
+    expect(notice?.getAttribute('data-code')).toBe('NOT_FOUND');
+    expect(notice?.textContent).toContain('look at the tab again');
+    expect((ui.container.querySelector('input[type="password"]') as HTMLInputElement).value).toBe('secret');
   });
 
   it('says when the previous answer was wrong', () => {
