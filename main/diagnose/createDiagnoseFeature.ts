@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, open, stat } from 'node:fs/promises';
+import { access, open, stat, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute } from 'node:path';
 import { AppError, type DiagnosisReport, type HandlerDomain, type diagnose } from '../../preload/contract';
@@ -138,9 +138,17 @@ export function createDiagnoseFeature(options: DiagnoseFeatureOptions): Diagnose
         });
         try {
           await handle.writeFile(content, 'utf8');
-        } finally {
-          await handle.close();
+        } catch (error) {
+          // A half-written key is useless and would block the next try ("already exists"): remove it.
+          await handle.close().catch(() => undefined);
+          await unlink(path).catch(() => undefined);
+          const code = (error as NodeJS.ErrnoException).code;
+          throw new AppError('STORE_WRITE_FAILED', `The private key could not be written to ${path}${code ? ` (${code})` : ''}.`, {
+            hint: code === 'ENOSPC' ? 'Free some disk space and apply the fix again, or keep the key in your OS keychain.' : 'Choose another place, or keep the key in your OS keychain.',
+            cause: error,
+          });
         }
+        await handle.close();
       },
       homeDir: options.env['HOME'] ?? homedir(),
     },
