@@ -173,7 +173,9 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     onOperationChanged: (operation) => events.emit('endpoints', 'operationChanged', operation),
     notify: (notice) => events.emit('app', 'noticePosted', notice),
   });
-  await endpointSetup.start();
+  // Not awaited: the window opens without waiting on the journal, and a journal that cannot be
+  // written fails the Endpoints view (every call awaits start) instead of keeping the app closed.
+  void endpointSetup.start().catch((error: unknown) => log.child('endpoints').error('could not load the endpoint operations journal', { error }));
   disposers.push(() => endpointSetup.dispose());
 
   // Troubleshooting: checks that explain a failed connection, with fixes (after sessions: it reads their failures).

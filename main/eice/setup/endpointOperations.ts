@@ -243,6 +243,8 @@ export class EndpointOperations {
   /** Stops every running operation without marking it: the journal keeps it as running, so the next start resumes it. */
   async dispose(): Promise<void> {
     this.disposed = true;
+    // A start still loading the journal may be about to resume waits: let it, then stop them too.
+    await this.started?.catch(() => undefined);
     const runs = [...this.running.values()];
     for (const run of runs) run.abort.abort(new Stop('dispose'));
     await Promise.all(runs.map((r) => r.done));

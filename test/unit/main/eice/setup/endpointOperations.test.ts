@@ -282,6 +282,23 @@ describe('resume after the app closed halfway', () => {
     expect(done.endpointId).toBe(fake.world.endpoints[0]?.InstanceConnectEndpointId);
   });
 
+  it('closing again while the next start still loads the journal stops the wait it resumes', async () => {
+    fake.pollsToSettle = 1_000;
+    const first = build({ sleep: stuckSleep });
+    const op = await first.service.create(aSetupInput());
+    await first.until((o) => o.steps.some((s) => s.id === 'waitCreated' && s.state === 'active'));
+    await first.service.dispose();
+
+    const second = build({ sleep: stuckSleep });
+    // The app starts without awaiting start(), and may be closed before it is done.
+    void second.service.start();
+    await second.service.dispose();
+    const callsAfterDispose = fake.calls.length;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fake.calls).toHaveLength(callsAfterDispose);
+    expect(journal().operations.find((o) => o.operationId === op.operationId)?.status).toBe('running');
+  });
+
   it('an interrupted operation can be cancelled instead of resumed', async () => {
     fake.gates.set('CreateSecurityGroup', new Promise(() => undefined));
     const first = build();
