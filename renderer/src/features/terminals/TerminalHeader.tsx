@@ -1,13 +1,15 @@
 import { useState, type ReactElement } from 'react';
 import type { SessionInfo } from '../../../../preload/contract';
+import { toAppError } from '../../api/useAsync';
 import { Icon } from '../../components/Icon';
+import { IconButton } from '../../components/IconButton';
 import { formatTimeLeft } from './format';
 import { copySshConfig } from './openSession';
 import { useNow } from '../../hooks/useNow';
 
 /**
  * The line above a terminal: who and where (user@host, instance, endpoint), how long the
- * endpoint keeps the session, and the tab's actions.
+ * endpoint keeps the session, and the tab's actions, with what the last one did or why it failed.
  */
 export function TerminalHeader({
   info,
@@ -17,11 +19,21 @@ export function TerminalHeader({
 }: {
   info: SessionInfo;
   onSearch: () => void;
-  onDuplicate: () => void;
-  onReconnect: () => void;
+  onDuplicate: () => Promise<unknown>;
+  onReconnect: () => Promise<unknown>;
 }): ReactElement {
   const now = useNow(info.expiresAt !== undefined, 15_000);
-  const [copied, setCopied] = useState<string | undefined>();
+  const [note, setNote] = useState<{ text: string; hint?: string } | undefined>();
+  const act = <T,>(work: () => Promise<T>, done?: (result: T) => string) => (): void => {
+    setNote(undefined);
+    work().then(
+      (result) => setNote(done ? { text: done(result) } : undefined),
+      (e: unknown) => {
+        const error = toAppError(e);
+        setNote({ text: error.message, hint: error.hint });
+      },
+    );
+  };
   const t = info.target;
   return (
     <div className="terminal-header">
@@ -40,36 +52,25 @@ export function TerminalHeader({
           {formatTimeLeft(info.expiresAt, now)}
         </span>
       ) : null}
-      {copied ? <span className="terminal-header__fact">{copied}</span> : null}
-      <button type="button" className="icon-btn" aria-label="Find (Ctrl+Shift+F)" title="Find (Ctrl+Shift+F)" onClick={onSearch}>
-        <Icon name="search" size={15} />
-      </button>
-      {info.status === 'connected' ? (
-        <button type="button" className="icon-btn" aria-label="New tab on this connection" title="New tab on this connection (uses no extra endpoint connection)" onClick={onDuplicate}>
-          <Icon name="plus" size={15} />
-        </button>
+      {note ? (
+        <span className="terminal-header__fact" role="status" title={note.hint || undefined}>
+          {note.text}
+        </span>
       ) : null}
+      <IconButton icon="search" label="Find (Ctrl+Shift+F)" onClick={onSearch} />
+      {info.status === 'connected' ? <IconButton icon="plus" label="New tab on this connection" title="New tab on this connection (uses no extra endpoint connection)" onClick={act(onDuplicate)} /> : null}
       {t.hostId ? (
-        <button
-          type="button"
-          className="icon-btn"
-          aria-label="Copy SSH config"
+        <IconButton
+          icon="copy"
+          label="Copy SSH config"
           title="Copy an OpenSSH config block for ssh, scp and VS Code"
-          onClick={() => {
-            copySshConfig(t.hostId!).then(
-              ({ alias }) => setCopied(`Copied: ssh ${alias}`),
-              (e: unknown) => setCopied(e instanceof Error ? e.message : 'Could not copy'),
-            );
-          }}
-        >
-          <Icon name="copy" size={15} />
-        </button>
+          onClick={act(
+            () => copySshConfig(t.hostId!),
+            ({ alias }) => `Copied: ssh ${alias}`,
+          )}
+        />
       ) : null}
-      {info.status === 'connected' || info.status === 'disconnected' ? (
-        <button type="button" className="icon-btn" aria-label="Reconnect" title="Reconnect (new key and tunnel)" onClick={onReconnect}>
-          <Icon name="refresh" size={15} />
-        </button>
-      ) : null}
+      {info.status === 'connected' || info.status === 'disconnected' ? <IconButton icon="refresh" label="Reconnect" title="Reconnect (new key and tunnel)" onClick={act(onReconnect)} /> : null}
     </div>
   );
 }

@@ -107,8 +107,8 @@ export function TerminalTab({ info, active }: { info: SessionInfo; active: boole
       <TerminalHeader
         info={info}
         onSearch={() => setSearchOpen(true)}
-        onDuplicate={() => void openSession({ sameConnectionAs: sessionId }).catch(() => undefined)}
-        onReconnect={() => void reconnect().catch(() => undefined)}
+        onDuplicate={() => openSession({ sameConnectionAs: sessionId })}
+        onReconnect={reconnect}
       />
       {searchOpen ? (
         <SearchBar
