@@ -39,6 +39,7 @@ import {
   endpointEgressRequest,
   isCreatedByBastionless,
   missingEgressPorts,
+  nameTag,
   NEW_GROUP_PLACEHOLDER,
   plannedRequests,
   toPlannedCalls,
@@ -65,8 +66,6 @@ export interface EndpointSetupOptions {
   sleep?: Sleep;
   now?: () => Date;
 }
-
-const nameTag = (tags: { Key?: string | undefined; Value?: string | undefined }[] | undefined): string | undefined => tags?.find((t) => t.Key === 'Name')?.Value || undefined;
 
 /** The VPC's IPv4 blocks (all associated ones, not only the first). */
 export function vpcCidrs(vpc: Vpc): string[] {

@@ -2,13 +2,12 @@ import type { Instance, SecurityGroup } from '@aws-sdk/client-ec2';
 import type { PathInstance, PathPlan } from '../../../preload/contract/endpoints';
 import type { EndpointFacts } from '../endpoints';
 import { allowsOutbound, planInboundRules, type InboundPlan } from '../../network/securityGroups';
+import { nameTag } from './setupPlan';
 
 /** The port the endpoint must reach: 3389 for Windows, 22 otherwise. */
 export function portFor(instance: Instance): number {
   return (instance.Platform ?? '').toLowerCase() === 'windows' || /^windows/i.test(instance.PlatformDetails ?? '') ? 3389 : 22;
 }
-
-const nameOf = (i: Instance): string | undefined => i.Tags?.find((t) => t.Key === 'Name')?.Value || undefined;
 
 /**
  * Step 7, "open the path": for each instance of the endpoint's VPC, whether its security groups
@@ -45,7 +44,7 @@ export function buildPathPlan(input: {
       allowsOutbound(endpointGroups, { port, peer: { groupIds, ...(i.PrivateIpAddress ? { cidr: i.PrivateIpAddress } : {}) } }).verdict === 'denied';
     const status: PathInstance['status'] = allowed.has(id) ? 'open' : unknown.has(id) ? 'unknown' : uncertain.has(id) ? 'uncertain' : 'needsRule';
     const by = allowed.get(id) ?? uncertain.get(id);
-    const name = nameOf(i);
+    const name = nameTag(i.Tags);
     return {
       instanceId: id,
       ...(name ? { name } : {}),

@@ -29,6 +29,11 @@ export function isCreatedByBastionless(tags: readonly Tag[] | undefined): boolea
   return (tags ?? []).some((t) => t.Key === CREATED_BY_TAG.Key && t.Value === CREATED_BY_TAG.Value);
 }
 
+/** A resource's Name tag, when it has a non-empty one. */
+export function nameTag(tags: readonly Tag[] | undefined): string | undefined {
+  return tags?.find((t) => t.Key === 'Name')?.Value || undefined;
+}
+
 export function operationTagOf(tags: readonly Tag[] | undefined): string | undefined {
   return (tags ?? []).find((t) => t.Key === OPERATION_TAG_KEY)?.Value;
 }

@@ -2,6 +2,7 @@ import type { AvailabilityZone, Instance, RouteTable, Subnet } from '@aws-sdk/cl
 import type { AzState, SubnetChoice } from '../../../preload/contract/endpoints';
 import { classifySubnet } from '../../network/subnets';
 import { slotHolders, type QuotaEndpoint } from './quota';
+import { nameTag } from './setupPlan';
 
 /** An AZ's state and AWS's message about it, by zone name. */
 export type ZoneFacts = ReadonlyMap<string, { state: AzState; message?: string; zoneId?: string }>;
@@ -16,8 +17,6 @@ export function zoneFacts(zones: readonly AvailabilityZone[]): ZoneFacts {
   }
   return out;
 }
-
-const nameOf = (tags: { Key?: string | undefined; Value?: string | undefined }[] | undefined): string | undefined => tags?.find((t) => t.Key === 'Name')?.Value || undefined;
 
 /** Instances that count for "where the VPC's instances run": anything not terminated or terminating. */
 const counts = (i: Instance): boolean => i.State?.Name !== 'terminated' && i.State?.Name !== 'shutting-down';
@@ -64,7 +63,7 @@ export function subnetChoices(input: {
           : facts?.state === 'unavailable'
             ? `${zone} is unavailable.`
             : undefined;
-      const name = nameOf(s.Tags);
+      const name = nameTag(s.Tags);
       return {
         subnetId,
         ...(name ? { name } : {}),
