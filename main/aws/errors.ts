@@ -23,7 +23,8 @@ export interface AwsErrorFacts {
   fault: 'client' | 'server' | undefined;
 }
 
-interface Rule {
+/** One row of an error table: when it applies, the code, the sentence's reason and the hint. */
+export interface AwsErrorRule {
   when: (f: AwsErrorFacts) => boolean;
   code: ErrorCode;
   /** What went wrong, after "Could not <action> in <region> (profile x): ". */
@@ -55,7 +56,7 @@ const TLS_CODES = [
  * The one table from AWS SDK exceptions, credential-provider failures and network errors to
  * app error codes. Rules are tried in order; the first match wins.
  */
-export const AWS_ERROR_TABLE: readonly Rule[] = [
+export const AWS_ERROR_TABLE: readonly AwsErrorRule[] = [
   // ---- credentials ----
   {
     when: (f) => is(f, 'ExpiredToken', 'ExpiredTokenException', 'TokenRefreshRequired') || (is(f, 'RequestExpired') && says(f, /token/i)),
@@ -193,7 +194,7 @@ export const AWS_ERROR_TABLE: readonly Rule[] = [
   },
 ];
 
-const FALLBACK: Rule = {
+const FALLBACK: AwsErrorRule = {
   when: () => true,
   code: 'AWS_REQUEST_FAILED',
   reason: (f) => `AWS returned an error${f.name && f.name !== 'Error' ? ` (${f.name})` : ''}`,
@@ -248,11 +249,12 @@ export function cleanAwsMessage(text: string): string {
  * Turns anything an AWS call threw into one AppError with a stable AWS_* code, a sentence that
  * names the action (and Region and profile), a hint, and AWS's request id. An AppError passes
  * through unchanged. Never includes secrets: signatures, keys and tokens are stripped.
+ * `specific`: a feature's own rules (endpoint setup's quotas...), tried before the table.
  */
-export function mapAwsError(error: unknown, context: AwsErrorContext): AppError {
+export function mapAwsError(error: unknown, context: AwsErrorContext, specific: readonly AwsErrorRule[] = []): AppError {
   if (error instanceof AppError) return error;
   const facts = awsErrorFacts(error);
-  const rule = AWS_ERROR_TABLE.find((r) => r.when(facts)) ?? FALLBACK;
+  const rule = specific.find((r) => r.when(facts)) ?? AWS_ERROR_TABLE.find((r) => r.when(facts)) ?? FALLBACK;
   const where = [context.region ? ` in ${context.region}` : '', context.profile ? ` with profile "${context.profile}"` : ''].join('');
   // Only a service answer is "AWS said"; a credential provider's or the network's words are details.
   const fromAws = facts.requestId !== undefined || facts.fault !== undefined;
