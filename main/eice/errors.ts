@@ -82,6 +82,11 @@ const codeIs = (f: TunnelFailure, ...codes: string[]): boolean =>
 
 const CONNECTION_LIMIT = /connection limit|too many (concurrent )?connections|maximum (number of )?(concurrent )?connections|20 (concurrent )?connections/i;
 const PORT_TEXT = /remote ?port/i;
+/** A close reason that says the tunnel reached its maximum duration (tunnel.ts also reads it on a normal close). */
+export const EXPIRY_REASON = /max(imum)? ?tunnel ?duration|duration (exceeded|reached|elapsed)|tunnel (has )?expired/i;
+/** A close well before the duration asked for: a lower cap (IAM's or the service's) ended it. */
+const closedEarly = (f: TunnelFailure, c: TunnelErrorContext): f is Extract<TunnelFailure, { kind: 'closed' }> & { elapsedSeconds: number } =>
+  closed(f) && f.elapsedSeconds !== undefined && f.elapsedSeconds < c.maxTunnelDuration - 2;
 const NOT_READY = /not (in a )?(usable|available|ready)|create-in-progress|delete-in-progress|create-failed|delete-|state/i;
 
 /**
@@ -188,17 +193,14 @@ export const TUNNEL_ERROR_TABLE: readonly Rule[] = [
     retryable: true,
   },
   {
-    when: (f) => closed(f) && (f.afterExpiry || /max(imum)? ?tunnel ?duration|duration (exceeded|reached|elapsed)|tunnel (has )?expired|expired/i.test(f.reason)),
+    when: (f) => closed(f) && (f.afterExpiry || EXPIRY_REASON.test(f.reason) || /expired/i.test(f.reason)),
     code: 'EIC_TUNNEL_EXPIRED',
-    message: (f, c) => {
-      const elapsed = closed(f) ? f.elapsedSeconds : undefined;
-      const early = elapsed !== undefined && elapsed < c.maxTunnelDuration - 2;
-      return early
-        ? `EICE closed the tunnel to ${target(c)} after ${elapsed} seconds: it reached the maximum duration the service allows it (${c.maxTunnelDuration} seconds were asked for).${said(f)}`
-        : `The tunnel to ${target(c)} reached its maximum duration of ${c.maxTunnelDuration} seconds and EICE closed it.${said(f)}`;
-    },
+    message: (f, c) =>
+      closedEarly(f, c)
+        ? `EICE closed the tunnel to ${target(c)} after ${f.elapsedSeconds} seconds: it reached the maximum duration the service allows it (${c.maxTunnelDuration} seconds were asked for).${said(f)}`
+        : `The tunnel to ${target(c)} reached its maximum duration of ${c.maxTunnelDuration} seconds and EICE closed it.${said(f)}`,
     hint: (f, c) =>
-      closed(f) && f.elapsedSeconds !== undefined && f.elapsedSeconds < c.maxTunnelDuration - 2
+      closedEarly(f, c)
         ? 'Your IAM policy (ec2-instance-connect:maxTunnelDuration) or the service caps how long a tunnel may stay open: reconnect to continue, or ask for a longer cap.'
         : 'EICE ends every connection after its maximum duration (at most one hour, or less if your IAM policy caps it): reconnect to continue.',
     retryable: true,

@@ -5,7 +5,7 @@ import WebSocket, { type ClientOptions } from 'ws';
 import { AppError, isAppError } from '../../preload/contract/errors';
 import type { Logger } from '../log';
 import { createDialer, planDial } from './dial';
-import { describeTunnelFailure, networkFailureOf, refusalOf, TunnelFailureError, type TunnelErrorContext, type TunnelFailure } from './errors';
+import { describeTunnelFailure, EXPIRY_REASON, networkFailureOf, refusalOf, TunnelFailureError, type TunnelErrorContext, type TunnelFailure } from './errors';
 import { presignOpenTunnelUrl, type AwsCredentials } from './presign';
 
 /** Where a tunnel goes: an endpoint and a private address:port behind it. */
@@ -87,7 +87,6 @@ const HANDSHAKE_TIMEOUT_MS = 30_000;
 const ZERO_MASK = (mask: Buffer): void => {
   mask.fill(0);
 };
-const EXPIRY_REASON = /max(imum)? ?tunnel ?duration|duration (exceeded|reached|elapsed)|tunnel (has )?expired/i;
 const CLOSE_TIMEOUT_MS = 5_000;
 const MAX_REFUSAL_BODY = 64 * 1024;
 
