@@ -109,7 +109,7 @@ export class TunnelManager {
   }
 
   private ensureRunning(): void {
-    if (this.state === 'disposed') throw new AppError('CANCELLED', 'The app is shutting down, so no tunnel can be opened.');
+    if (this.state === 'disposed') throw new AppError('CANCELLED', 'The app is shutting down, so no tunnel can be opened.', { hint: 'Open Bastionless again and reconnect.' });
   }
 
   /**
@@ -165,7 +165,7 @@ export class TunnelManager {
     if (this.state === 'disposed') {
       stream.destroy();
       slot.release();
-      throw new AppError('CANCELLED', 'The app is shutting down, so the tunnel was closed.');
+      throw new AppError('CANCELLED', 'The app is shutting down, so the tunnel was closed.', { hint: 'Open Bastionless again and reconnect.' });
     }
     this.streams.set(stream.id, { stream, owner, slot, durationCapSeconds });
     void stream.whenClosed.then(() => {

@@ -251,7 +251,7 @@ export class EndpointOperations {
   }
 
   private ensureRunning(): void {
-    if (this.disposed) throw new AppError('CANCELLED', 'Bastionless is shutting down.', { hint: '' });
+    if (this.disposed) throw new AppError('CANCELLED', 'Bastionless is shutting down.', { hint: 'Open Bastionless again: the operation is resumed from where it stopped.' });
   }
 
   private emit(record: JournalRecord): void {

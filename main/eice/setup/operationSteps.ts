@@ -16,6 +16,9 @@ import {
   revokeDefaultEgressRequest,
 } from './setupPlan';
 
+/** For a journal record that lacks what its next step needs (it cannot be resumed as it is). */
+const LOST_STATE_HINT = 'Cancel this operation in the Endpoints view, check the endpoint and its security group there, then run the setup again.';
+
 /** What a step runs with: the EC2 API, the record and a way to change it (journal + event). */
 export interface StepContext {
   ec2: SetupEc2;
@@ -78,7 +81,7 @@ async function regionEndpoints(c: StepContext): Promise<EndpointFacts[]> {
 
 async function checkQuota(c: StepContext): Promise<string> {
   const r = c.record();
-  if (!r.subnetId) throw new AppError('INTERNAL', 'The operation has no subnet to create the endpoint in.');
+  if (!r.subnetId) throw new AppError('INTERNAL', 'The operation has no subnet to create the endpoint in.', { hint: LOST_STATE_HINT });
   const endpoints = await regionEndpoints(c);
   // Our own endpoint (a resumed create that already made it) does not compete with itself.
   const replacing = r.kind === 'move' ? r.previousEndpointId : r.endpointId;
@@ -119,7 +122,7 @@ async function configureGroup(c: StepContext): Promise<string> {
   const r = c.record();
   const groupId = r.securityGroupIds[0];
   const cidrs = r.vpcCidrs ?? [];
-  if (!groupId || cidrs.length === 0) throw new AppError('INTERNAL', 'The operation lost track of its security group or the VPC’s address blocks.');
+  if (!groupId || cidrs.length === 0) throw new AppError('INTERNAL', 'The operation lost track of its security group or the VPC’s address blocks.', { hint: LOST_STATE_HINT });
   let group;
   try {
     group = (await c.ec2.describeSecurityGroups({ groupIds: [groupId] }))[0];
@@ -157,7 +160,7 @@ const endpointOf = (r: JournalRecord): string | undefined => (r.kind === 'move' 
 async function deleteEndpoint(c: StepContext): Promise<string> {
   const r = c.record();
   const id = endpointOf(r);
-  if (!id) throw new AppError('INTERNAL', 'The operation has no endpoint to delete.');
+  if (!id) throw new AppError('INTERNAL', 'The operation has no endpoint to delete.', { hint: LOST_STATE_HINT });
   // A resumed operation may have sent the delete already: AWS refuses a second one (IncorrectState).
   const before = await describeOne(c, id);
   if (!before || before.state === 'delete-in-progress' || before.state === 'delete-complete') {
@@ -188,7 +191,7 @@ async function describeOne(c: StepContext, id: string): Promise<EndpointFacts | 
 async function waitDeleted(c: StepContext): Promise<string> {
   const r = c.record();
   const id = endpointOf(r);
-  if (!id) throw new AppError('INTERNAL', 'The operation has no endpoint to wait for.');
+  if (!id) throw new AppError('INTERNAL', 'The operation has no endpoint to wait for.', { hint: LOST_STATE_HINT });
   const own = r.kind === 'delete';
   const result = await pollUntil(
     async () => {
@@ -219,7 +222,7 @@ async function waitDeleted(c: StepContext): Promise<string> {
 async function createEndpoint(c: StepContext): Promise<string> {
   const r = c.record();
   if (r.endpointId && r.kind !== 'delete') return `${r.endpointId}.`;
-  if (!r.subnetId || !r.clientToken || r.preserveClientIp === undefined) throw new AppError('INTERNAL', 'The operation lost the settings of the endpoint to create.');
+  if (!r.subnetId || !r.clientToken || r.preserveClientIp === undefined) throw new AppError('INTERNAL', 'The operation lost the settings of the endpoint to create.', { hint: LOST_STATE_HINT });
   // A crash between CreateInstanceConnectEndpoint and the journal write: find what we made by its tag.
   let existing: EndpointFacts | undefined;
   try {
@@ -252,7 +255,7 @@ async function createEndpoint(c: StepContext): Promise<string> {
 
 async function waitCreated(c: StepContext): Promise<string> {
   const id = c.record().endpointId;
-  if (!id) throw new AppError('INTERNAL', 'The operation has no endpoint to wait for.');
+  if (!id) throw new AppError('INTERNAL', 'The operation has no endpoint to wait for.', { hint: LOST_STATE_HINT });
   const result = await pollUntil(
     async () => {
       const e = await describeOne(c, id);
