@@ -7,6 +7,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Icon } from '../../components/Icon';
 import { View } from '../../components/View';
+import { useAction } from '../../hooks/useAction';
 import { workspace } from '../../shell/workspaceStore';
 import { useProfiles } from '../profiles/profilesStore';
 import { connect, type ConnectTarget } from './connect';
@@ -37,7 +38,7 @@ export function HostsView(): ReactElement {
   const [removing, setRemoving] = useState<Host | undefined>();
   const [copyingConfig, setCopyingConfig] = useState<Host | undefined>();
   const [connectError, setConnectError] = useState<AppError | undefined>();
-  const [transferError, setTransferError] = useState<AppError | undefined>();
+  const transfer = useAction();
   const [transferNote, setTransferNote] = useState<string | undefined>();
   const searchId = useId();
   const fileInput = useRef<HTMLInputElement>(null);
@@ -76,9 +77,9 @@ export function HostsView(): ReactElement {
   const noProfiles = profiles !== undefined && profiles.length === 0;
   const nothingYet = (hosts?.length ?? 0) === 0 && instances.length === 0;
 
-  const exportHosts = async (): Promise<void> => {
-    setTransferError(undefined);
-    try {
+  const exportHosts = (): void => {
+    setTransferNote(undefined);
+    void transfer.run(async () => {
       const { json, count } = await getApi().hosts.export();
       const url = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
       const a = document.createElement('a');
@@ -87,23 +88,20 @@ export function HostsView(): ReactElement {
       a.click();
       URL.revokeObjectURL(url);
       setTransferNote(`Exported ${plural(count, 'host')}.`);
-    } catch (e) {
-      setTransferError(toAppError(e));
-    }
+    });
   };
 
-  const importHosts = async (file: File | undefined): Promise<void> => {
+  const importHosts = (file: File | undefined): void => {
     if (!file) return;
-    setTransferError(undefined);
     setTransferNote(undefined);
-    try {
-      const { added, replaced } = await getApi().hosts.import({ json: await file.text() });
-      setTransferNote(`Imported ${plural(added, 'new host')}${replaced > 0 ? ` and updated ${replaced}` : ''}.`);
-    } catch (e) {
-      setTransferError(toAppError(e));
-    } finally {
-      if (fileInput.current) fileInput.current.value = '';
-    }
+    void transfer
+      .run(async () => {
+        const { added, replaced } = await getApi().hosts.import({ json: await file.text() });
+        setTransferNote(`Imported ${plural(added, 'new host')}${replaced > 0 ? ` and updated ${replaced}` : ''}.`);
+      })
+      .finally(() => {
+        if (fileInput.current) fileInput.current.value = '';
+      });
   };
 
   if (noProfiles && nothingYet) {
@@ -179,15 +177,15 @@ export function HostsView(): ReactElement {
           <button type="button" className="btn btn--ghost btn--small" onClick={() => setSaving({})} disabled={!profiles || profiles.length === 0}>
             <Icon name="plus" size={14} /> Add host…
           </button>
-          <button type="button" className="btn btn--ghost btn--small" onClick={() => fileInput.current?.click()}>
+          <button type="button" className="btn btn--ghost btn--small" onClick={() => fileInput.current?.click()} disabled={transfer.busy}>
             <Icon name="upload" size={14} /> Import…
           </button>
-          <input ref={fileInput} type="file" accept=".json,application/json" hidden onChange={(e) => void importHosts(e.target.files?.[0])} aria-label="Import hosts file" />
-          <button type="button" className="btn btn--ghost btn--small" onClick={() => void exportHosts()} disabled={!hosts || hosts.length === 0}>
+          <input ref={fileInput} type="file" accept=".json,application/json" hidden onChange={(e) => importHosts(e.target.files?.[0])} aria-label="Import hosts file" />
+          <button type="button" className="btn btn--ghost btn--small" onClick={exportHosts} disabled={!hosts || hosts.length === 0 || transfer.busy}>
             <Icon name="download" size={14} /> Export
           </button>
         </div>
-        {transferError ? <ErrorNotice error={transferError} /> : null}
+        {transfer.error ? <ErrorNotice error={transfer.error} /> : null}
         {transferNote ? (
           <p className="muted" role="status">
             {transferNote}
