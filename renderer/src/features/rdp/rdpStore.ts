@@ -88,10 +88,6 @@ export function useRdpSessions(): readonly RdpSession[] {
   return useStore(rdpStore);
 }
 
-export function useRdpSession(sessionId: string): RdpSession | undefined {
-  return useRdpSessions().find((s) => s.sessionId === sessionId);
-}
-
 /** Shows a session's panel in its own tab (opening the tab if needed). */
 export function showRdpSession(session: RdpSession): void {
   workspace.openTab({ id: rdpTabId(session.sessionId), kind: 'rdp', title: tabTitle(session), status: TAB_STATUS[session.state] });
