@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { contract, type MainHandlers } from '../preload/contract';
 import { createAppHandlers, platformOf } from './app/appHandlers';
-import { NoticeBoard } from './app/noticeBoard';
 import { AwsNetwork } from './aws/awsNetwork';
 import { AwsClientFactory } from './aws/clients';
 import { createInventoryHandlers } from './aws/inventory/inventoryHandlers';
@@ -57,7 +56,6 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const log = createLogger({ sink: options.logSink, minLevel: options.logLevel ?? 'info' });
   const events = new EventHub(contract, log.child('events'));
-  const notices = new NoticeBoard((notice) => events.emit('app', 'noticePosted', notice));
   const disposers: (() => Promise<void> | void)[] = [];
 
   // AWS: profiles (secrets in the OS keychain), credentials with MFA/SSO prompts, clients, discovery.
@@ -101,7 +99,7 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     dataDir: options.dataDir,
     keychain,
     knownInstance: (profileId, region, instanceId) => inventory.knownInstance(profileId, region, instanceId),
-    notify: (notice) => notices.post(notice),
+    notify: (notice) => events.emit('app', 'noticePosted', notice),
     onChanged: () => events.emit('hosts', 'changed', {}),
     log: log.child('hosts'),
   });
@@ -117,7 +115,7 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
   // and the IAM cap on tunnel duration found once per profile and endpoint.
   const tunnelManager = new TunnelManager({
     log: log.child('tunnels'),
-    onDurationCap: (learned) => notices.post({ ...durationCapNotice(learned), at: new Date().toISOString() }),
+    onDurationCap: (learned) => events.emit('app', 'noticePosted', { ...durationCapNotice(learned), at: new Date().toISOString() }),
   });
   disposers.push(() => tunnelManager.dispose());
   const tunnelOptionsFor = tunnelOptionsFrom((profileId, region) => aws.forProfile(profileId, region));
@@ -138,7 +136,7 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     log: log.child('ssh'),
     emitState: (info) => events.emit('sessions', 'stateChanged', info),
     emitData: (sessionId, chunk) => events.emit('sessions', 'data', { sessionId, chunk }),
-    notice: (notice) => notices.post({ ...notice, at: new Date().toISOString() }),
+    notice: (notice) => events.emit('app', 'noticePosted', { ...notice, at: new Date().toISOString() }),
   });
   disposers.push(() => ssh.dispose());
 
@@ -173,7 +171,7 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
     listHosts: () => hosts.list(),
     knownInstanceVpc: async (profileId, region, instanceId) => (await inventory.knownInstance(profileId, region, instanceId))?.vpcId,
     onOperationChanged: (operation) => events.emit('endpoints', 'operationChanged', operation),
-    notify: (notice) => notices.post(notice),
+    notify: (notice) => events.emit('app', 'noticePosted', notice),
   });
   // Not awaited: the window opens without waiting on the journal, and a journal that cannot be
   // written fails the Endpoints view (every call awaits start) instead of keeping the app closed.
@@ -209,7 +207,6 @@ export async function compose(options: ComposeOptions): Promise<Composition> {
         isHarness: options.isHarness ?? false,
       },
       options.desktop,
-      notices,
     ),
     profiles: createProfilesHandlers({ profiles, aws, prompts, sso }),
     inventory: createInventoryHandlers(inventory),

@@ -1,11 +1,9 @@
 import type { AppInfo, MainHandlers } from '../../preload/contract';
 import type { DesktopIo } from '../desktop';
-import type { NoticeBoard } from './noticeBoard';
 
-export function createAppHandlers(info: AppInfo, desktop: DesktopIo, notices: NoticeBoard): MainHandlers['app'] {
+export function createAppHandlers(info: AppInfo, desktop: DesktopIo): MainHandlers['app'] {
   return {
     info: () => info,
-    startupNotices: () => notices.takeStartupNotices(),
     openExternal: async ({ url }) => {
       await desktop.openExternal(url);
       return null;

@@ -30,9 +30,4 @@ export const app = {
   openExternal: invoke(z.strictObject({ url: z.url({ protocol: /^https$/ }) }), z.null()),
   /** Main posted something the person should know that is not the answer to a call (a store recovered from backup, a tunnel about to expire). */
   noticePosted: event(Notice),
-  /**
-   * The notices main posted before the window first asked (start-up recoveries, interrupted
-   * endpoint operations), which the loading window could not receive; empty after the first call.
-   */
-  startupNotices: invoke(z.strictObject({}), z.array(Notice)),
 };

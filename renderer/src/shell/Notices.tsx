@@ -8,27 +8,10 @@ export function Notices(): ReactElement {
   const [notices, setNotices] = useState<(Notice & { key: number })[]>([]);
   useEffect(() => {
     let key = 0;
-    const api = getApi();
-    const unsubscribe = api.app.onNoticePosted((notice) => setNotices((list) => [...list, { ...notice, key: ++key }].slice(-5)));
-    // What main posted while this window was loading (a store recovered, an operation cut short).
-    // Asked after subscribing, so nothing falls between the two; a notice that arrives both ways
-    // (posted in that instant) is shown once.
-    let live = true;
-    api.app.startupNotices({}).then(
-      (early) => {
-        if (!live) return;
-        setNotices((list) => {
-          const seen = new Set(list.map((n) => `${n.at} ${n.message}`));
-          const missed = early.filter((n) => !seen.has(`${n.at} ${n.message}`)).map((notice) => ({ ...notice, key: ++key }));
-          return [...missed, ...list].slice(-5);
-        });
-      },
-      () => undefined, // Only the live notices then; nothing the person did is lost.
-    );
-    return () => {
-      live = false;
-      unsubscribe();
-    };
+    return getApi().app.onNoticePosted((notice) => {
+      key += 1;
+      setNotices((list) => [...list.slice(-4), { ...notice, key }]);
+    });
   }, []);
   return (
     <div className="notices" role="status" aria-live="polite">
